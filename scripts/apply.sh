@@ -1,0 +1,58 @@
+#!/bin/bash
+# Apply patches/ (in the order of patches/series) with git am onto the base,
+# in the work tree $WORK. The work tree is kept between runs, so unchanged
+# files keep their timestamps and rebuilds stay incremental.
+# Then check that quilt, applying the same series file, gives the same files.
+. "$(dirname "$0")/common.sh"
+need git quilt
+
+[ -f "$TOP/patches/series" ] || die "patches/series is missing"
+mapfile -t SERIES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
+for p in "${SERIES[@]}"; do [ -f "$TOP/patches/$p" ] || die "series names $p, not in patches/"; done
+
+if [ ! -d "$WORK/.git" ]; then
+	git clone -q "$BASE_GIT" "$WORK"
+	git -C "$WORK" checkout -q -B series base
+fi
+git -C "$WORK" config user.name "$AUTHOR_NAME"
+git -C "$WORK" config user.email "$AUTHOR_EMAIL"
+
+stamp=$(cd "$TOP/patches" && cat series "${SERIES[@]}" | sha256sum | cut -c1-16)
+if [ "$(cat "$WORK/.git/applied-series" 2>/dev/null)" = "$stamp" ] &&
+   [ -z "$(git -C "$WORK" status --porcelain --untracked-files=no)" ]; then
+	say "apply: ${#SERIES[@]} patches already applied in $WORK"
+else
+	git -C "$WORK" am --abort >/dev/null 2>&1 || true
+	git -C "$WORK" checkout -q -B series base
+	git -C "$WORK" reset -q --hard base
+	rm -f "$WORK/.git/applied-series"
+	for p in "${SERIES[@]}"; do
+		git -C "$WORK" am -q --committer-date-is-author-date "$TOP/patches/$p" ||
+			die "patch does not apply: patches/$p (see above; the tree is left mid-am in $WORK)"
+	done
+	echo "$stamp" > "$WORK/.git/applied-series"
+	say "apply: ${#SERIES[@]} patches applied with git am in $WORK"
+fi
+
+# quilt gives the same result: apply the series to the base copies of the
+# touched files and compare every touched file with the git am result.
+[ ${#SERIES[@]} -gt 0 ] || exit 0
+q=$CACHE/quilt && rm -rf "$q" && mkdir -p "$q"
+files=$(cd "$TOP/patches" && grep -h '^diff --git ' "${SERIES[@]}" |
+	sed 's|^diff --git a/\([^ ]*\) b/.*|\1|' | sort -u)
+for f in $files; do
+	if git -C "$WORK" cat-file -e "base:$f" 2>/dev/null; then
+		mkdir -p "$q/$(dirname "$f")"
+		git -C "$WORK" show "base:$f" > "$q/$f"
+	fi
+done
+(cd "$q" && QUILT_PATCHES="$TOP/patches" quilt push -a -q >quilt.log 2>&1) ||
+	{ cat "$q/quilt.log" >&2; die "quilt push -a of patches/series failed"; }
+for f in $files; do
+	if git -C "$WORK" cat-file -e "HEAD:$f" 2>/dev/null; then
+		git -C "$WORK" show "HEAD:$f" | cmp -s - "$q/$f" || die "quilt and git am differ in $f"
+	else
+		[ ! -e "$q/$f" ] || [ ! -s "$q/$f" ] || die "quilt leaves $f, git am deletes it"
+	fi
+done
+say "apply: quilt gives the same $(wc -w <<<"$files") files"

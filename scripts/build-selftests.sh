@@ -1,0 +1,79 @@
+#!/bin/bash
+# Build upstream's test_progs harness, from the applied tree's sources
+# unchanged, for the tests in scripts/selftests.list only: libbpf and
+# bpftool by their own Makefiles, vmlinux.h from the built kernel, the
+# skeletons those tests include, and test_progs with its helpers.
+# Building all of test_progs does not work with Debian's toolchains
+# (libarena, bpf_testmod; see README) and would not fit CI's time.
+. "$(dirname "$0")/common.sh"
+need make gcc clang-19 "$BIN/pahole"
+S=$WORK/tools/testing/selftests/bpf
+B=$OUT/selftests
+mkdir -p "$B/include" "$B/prog_tests" "$B/libbpf" "$B/bpftool"
+J=-j${JOBS:-$(nproc)}
+mapfile -t TESTS < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/scripts/selftests.list")
+
+say "selftests: libbpf, bpftool"
+make -s $J -C "$WORK/tools/lib/bpf" OUTPUT="$B/libbpf/" DESTDIR="$B" prefix= \
+	BUILD_STATIC_ONLY=1 install >/dev/null
+make -s $J -C "$WORK/tools/bpf/bpftool" OUTPUT="$B/bpftool/" bootstrap >/dev/null
+BPFTOOL=$B/bpftool/bootstrap/bpftool
+LIBBPF=$B/libbpf/libbpf.a
+"$BPFTOOL" btf dump file "$WORK/vmlinux" format c > "$B/include/vmlinux.h.tmp"
+cmp -s "$B/include/vmlinux.h.tmp" "$B/include/vmlinux.h" || mv "$B/include/vmlinux.h.tmp" "$B/include/vmlinux.h"
+
+# The key test_progs registers in its session keyring (as upstream does).
+[ -f "$B/signing_key.der" ] || "$S/verify_sig_setup.sh" genkey "$B" >/dev/null
+(echo "unsigned char test_progs_verification_cert[] = {"
+ od -v -t xC -w12 "$B/signing_key.der" | sed 's/ \(\S\+\)/ 0x\1,/g;s/^\S\+/ /;$d'
+ echo "};"
+ echo "unsigned int test_progs_verification_cert_len = $(wc -c < "$B/signing_key.der");") > "$B/verification_cert.h"
+
+# BPF objects and skeletons: exactly those the chosen tests include.
+SYS_INC=$(clang-19 -v -E - </dev/null 2>&1 | sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS=(-g -O2 --target=bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_x86 -mlittle-endian
+	    -I"$B/include" -I"$S" -I"$WORK/tools/include/uapi" -I"$WORK/tools/include"
+	    -I"$S/libarena/include" -std=gnu11 -fno-strict-aliasing -Wno-microsoft-anon-tag
+	    -fms-extensions -Wno-compare-distinct-pointer-types -Wno-initializer-overrides
+	    -DENABLE_ATOMICS_TESTS $SYS_INC)
+skels=$(cd "$S/prog_tests" && grep -ho '"[a-z0-9_]*\.\(l\|\)skel\.h"' "${TESTS[@]/%/.c}" | tr -d '"' | sort -u)
+for h in $skels; do
+	name=${h%%.*}
+	say "selftests: $h"
+	clang-19 "${BPF_CFLAGS[@]}" -c "$S/progs/$name.c" -o "$B/$name.bpf.o"
+	"$BPFTOOL" gen object "$B/$name.linked.o" "$B/$name.bpf.o"
+	case $h in
+	*.lskel.h) "$BPFTOOL" gen skeleton -L "$B/$name.linked.o" name "${name}_lskel" > "$B/$h" ;;
+	*)	   "$BPFTOOL" gen skeleton "$B/$name.linked.o" name "$name" > "$B/$h" ;;
+	esac
+done
+
+# tests.h as upstream generates it, for the chosen tests only.
+(echo '/* Generated header, do not edit */'
+ cd "$S/prog_tests" && sed -n -E 's/^void (serial_)?test_([a-zA-Z0-9_]+)\((void)?\).*/DEFINE_TEST(\2)/p' \
+	"${TESTS[@]/%/.c}" | sort) > "$B/prog_tests/tests.h.tmp"
+cmp -s "$B/prog_tests/tests.h.tmp" "$B/prog_tests/tests.h" || mv "$B/prog_tests/tests.h.tmp" "$B/prog_tests/tests.h"
+
+CFLAGS=(-g -O0 -rdynamic -std=gnu11 -D_GNU_SOURCE= -Wall -Werror -fno-omit-frame-pointer
+	-Wno-unused-but-set-variable -I"$B" -I"$S" -I"$B/include" -I"$WORK/tools/lib"
+	-I"$WORK/tools/include" -I"$WORK/tools/arch/x86/include" -I"$WORK/tools/include/uapi"
+	-I"$S/libarena/include")
+HELPERS="test_progs.c cgroup_helpers.c trace_helpers.c network_helpers.c testing_helpers.c
+	 btf_helpers.c cap_helpers.c unpriv_helpers.c sysctl_helpers.c netlink_helpers.c
+	 jit_disasm_helpers.c io_helpers.c test_loader.c disasm.c disasm_helpers.c json_writer.c"
+objs=()
+for c in $HELPERS; do
+	objs+=("$B/${c%.c}.o")
+	gcc "${CFLAGS[@]}" -c "$S/$c" -o "$B/${c%.c}.o"
+done
+gcc "${CFLAGS[@]}" -c "$WORK/tools/lib/find_bit.c" -o "$B/find_bit.o"
+objs+=("$B/find_bit.o")
+for t in "${TESTS[@]}"; do
+	say "selftests: prog_tests/$t.c"
+	(cd "$B" && gcc -I. "${CFLAGS[@]}" -c "$S/prog_tests/$t.c" -o "$B/$t.test.o")
+	objs+=("$B/$t.test.o")
+done
+gcc "${CFLAGS[@]}" "${objs[@]}" "$LIBBPF" -lelf -lz -lrt -lpthread -lcrypto -o "$B/test_progs"
+gcc -I"$WORK/tools/include/uapi" "$WORK/scripts/sign-file.c" -o "$B/sign-file" -lcrypto
+cp "$S/verify_sig_setup.sh" "$B/"
+say "selftests: test_progs with ${#TESTS[@]} test(s): ${TESTS[*]}"

@@ -1,0 +1,41 @@
+# Shared settings for the project's scripts. Source it; do not run it.
+# Everything the scripts make lives under $CACHE, outside the checkout.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-post-integrity}
+BASE_VERSION=7.2.13
+BASE_DEB_VERSION=${BASE_DEB_VERSION:-7.2.13-1}
+BASE_SUITE=${BASE_SUITE:-sid}
+BASE_SHA256=${BASE_SHA256:-ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0f4c4859e68b}
+BASE_GIT=$CACHE/base.git            # bare repo, one commit, tag "base"
+WORK=$CACHE/linux                   # work tree the series is applied to
+TOOLROOT=$CACHE/toolroot            # private trixie root (pahole)
+BIN=$CACHE/bin                      # wrappers put first in PATH
+OUT=$CACHE/out                      # initramfs, test binaries, logs
+export PATH="$BIN:/usr/lib/llvm-19/bin:$PATH"
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+
+# The one project identity; a submitter substitutes their own here.
+AUTHOR_NAME=${AUTHOR_NAME:-"BPF Post-Integrity Series"}
+AUTHOR_EMAIL=${AUTHOR_EMAIL:-"bpf-post-integrity@example.org"}
+
+die() { echo "error: $*" >&2; exit 1; }
+say() { echo "==> $*" >&2; }
+need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
+
+# apt-get/apt-cache against one extra Debian suite, with private lists, so the
+# host is never upgraded to another release.
+suite_apt() {
+	local suite=$1 cmd=$2; shift 2
+	local d=$CACHE/apt-$suite
+	mkdir -p "$d/lists/partial"
+	[ -f "$d/sources.list" ] || echo "deb http://deb.debian.org/debian $suite main" > "$d/sources.list"
+	local opts=(-o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=-
+		    -o Dir::State::Lists="$d/lists" -o APT::Get::List-Cleanup=0
+		    -o APT::Sandbox::User=root)
+	if [ -z "$(find "$d/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+		apt-get "${opts[@]}" -qq update >&2 || die "apt-get update for suite $suite failed"
+	fi
+	"$cmd" "${opts[@]}" "$@"
+}

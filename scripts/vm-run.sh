@@ -1,0 +1,35 @@
+#!/bin/bash
+# Boot the built kernel under qemu (TCG) and run a shell command inside:
+#   scripts/vm-run.sh NAME 'command'
+# The command's output is in $OUT/vm-NAME/output, the guest console in
+# $OUT/vm-NAME/console.log. Exits with the command's exit status; fails on
+# a timeout, on no result, or on a kernel splat in the console log.
+. "$(dirname "$0")/common.sh"
+need qemu-system-x86_64 busybox
+name=$1 cmd=$2
+d=$OUT/vm-$name
+rm -rf "$d" && mkdir -p "$d"
+printf '%s\n' "exec >/tmp/out/output 2>&1" "$cmd" > "$d/cmd"
+kernel=$WORK/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel (run scripts/build-kernel.sh)"
+
+say "vm: booting $(cat "$WORK/include/config/kernel.release") for '$name' (TCG, timeout ${VM_TIMEOUT:-900}s)"
+start=$(date +%s)
+timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+	-nographic -no-reboot -kernel "$kernel" \
+	-append "console=ttyS0 rootfstype=9p root=host0 rootflags=trans=virtio,version=9p2000.L ro init=$TOP/scripts/vm-init.sh panic=-1 oops=panic" \
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=root,mount_tag=host0 \
+	-fsdev local,id=out,path="$d",security_model=none \
+	-device virtio-9p-pci,fsdev=out,mount_tag=out \
+	</dev/null >"$d/console.log" 2>&1 && qrc=0 || qrc=$?
+say "vm: '$name' finished after $(( $(date +%s) - start ))s"
+
+splat='Kernel panic|Oops|BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_sched self-detected stall|rcu: INFO|UBSAN|general protection fault'
+if grep -E -q "$splat" "$d/console.log"; then
+	grep -E -B2 -A20 "$splat" "$d/console.log" | head -60 >&2
+	die "vm: kernel report in the guest log ($d/console.log)"
+fi
+[ "$qrc" != 124 ] || { tail -30 "$d/console.log" >&2; die "vm: timed out after ${VM_TIMEOUT:-900}s"; }
+[ -f "$d/rc" ] || { tail -30 "$d/console.log" >&2; die "vm: the guest never reported a result (qemu exit $qrc)"; }
+exit "$(cat "$d/rc")"
