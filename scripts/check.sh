@@ -30,7 +30,7 @@ if [ ${#SERIES[@]} -gt 0 ]; then
 fi
 for f in $(git -C "$WORK" diff --name-only base HEAD -- '*.c' '*.h'); do
 	[ -f "$WORK/$f" ] || continue
-	gate "kernel-doc/$f" sh -c "cd '$WORK' && out=\$(scripts/kernel-doc -none -Wall '$f' 2>&1); echo \"\$out\"; [ -z \"\$out\" ]"
+	gate "kernel-doc/$f" "$TOP/scripts/kernel-doc-new.sh" "$f"
 done
 gate build-bisect "$TOP/scripts/build-bisect.sh"
 gate build-kernel "$TOP/scripts/build-kernel.sh"

@@ -8,9 +8,11 @@
 PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio kmod rsync
       qemu-system-x86 busybox-static ccache quilt clang-19 llvm-19 lld-19
       libcap-dev zlib1g-dev libzstd-dev keyutils xz-utils openssl python3
-      ca-certificates git"
-missing=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |
-	  awk '$1 == "ii" {print $2}' | sort | comm -13 - <(tr -s ' \n' '\n' <<<"$PKGS" | sed '/^$/d' | sort))
+      ca-certificates git python3-ply"
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=" $p"
+done
 if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || die "need root to install: $missing"
 	say "deps: installing" $missing
