@@ -8,7 +8,7 @@
 PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio kmod rsync
       qemu-system-x86 busybox-static ccache quilt clang-19 llvm-19 lld-19
       libcap-dev zlib1g-dev libzstd-dev keyutils xz-utils openssl python3
-      ca-certificates git python3-ply"
+      ca-certificates git python3-ply python3-git"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=" $p"
@@ -40,6 +40,7 @@ v=$("$BIN/pahole" --version) || die "pahole wrapper in $BIN does not run"
 [ "${v#v}" \> "1.25" ] || die "pahole $v is older than 1.26"
 
 # ccache in front of gcc for the kernel build.
+ln -sf /usr/bin/python3 "$BIN/python3"	# Debian's, with python3-ply and python3-git for checkpatch
 for c in gcc cc; do
 	[ -e "$BIN/$c" ] || ln -sf /usr/bin/ccache "$BIN/$c"
 done
