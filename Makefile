@@ -24,7 +24,7 @@ selftests: kernel
 demo: selftests
 	@$(S)/demo.sh
 vm-test: selftests
-	@. $(S)/common.sh && $(S)/vm-run.sh selftests "cd $$OUT/selftests && ./test_progs -v"; \
+	@. $(S)/common.sh && $(S)/vm-run.sh selftests "cd $$VM_OUT/selftests && ./test_progs -v"; \
 	 rc=$$?; cat $$OUT/vm-selftests/output; exit $$rc
 
 # After committing in the work tree: refresh patches/ and the kernel-path copies.

@@ -40,7 +40,7 @@ gate build-selftests "$TOP/scripts/build-selftests.sh"
 # The VM: test_progs for every test in scripts/selftests.list; one result
 # per subtest (and per test without subtests), as test_progs reports them.
 log=$OUT/vm-selftests/output
-"$TOP/scripts/vm-run.sh" selftests "cd $OUT/selftests && ./test_progs" && vmrc=0 || vmrc=$?
+"$TOP/scripts/vm-run.sh" selftests "cd $VM_OUT/selftests && ./test_progs" && vmrc=0 || vmrc=$?
 [ -f "$log" ] && cat "$log"
 # test_progs prints "#N name:OK" per test and "#N/M name/sub:OK" per subtest.
 # A SKIP is counted as a failure: a chosen test that did not run is no pass.

@@ -12,7 +12,8 @@ BASE_GIT=$CACHE/base.git            # bare repo, one commit, tag "base"
 WORK=$CACHE/linux                   # work tree the series is applied to
 TOOLROOT=$CACHE/toolroot            # private trixie root (pahole)
 BIN=$CACHE/bin                      # wrappers put first in PATH
-OUT=$CACHE/out                      # initramfs, test binaries, logs
+OUT=$CACHE/out                      # test binaries, logs
+VM_OUT=/run/out                     # $OUT as the test VM sees it (read-only)
 export PATH="$BIN:/usr/lib/llvm-19/bin:$PATH"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Boot the built kernel under qemu (TCG) and run a shell command inside:
 #   scripts/vm-run.sh NAME 'command'
+# The host's $OUT is at $VM_OUT in the guest (the test binaries are in
+# $VM_OUT/selftests); /tmp in the guest is a tmpfs.
 # The command's output is in $OUT/vm-NAME/output, the guest console in
 # $OUT/vm-NAME/console.log. Exits with the command's exit status; fails on
 # a timeout, on no result, or on a kernel splat in the console log.
@@ -22,6 +24,8 @@ timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
 	-device virtio-9p-pci,fsdev=root,mount_tag=host0 \
 	-fsdev local,id=out,path="$d",security_model=none \
 	-device virtio-9p-pci,fsdev=out,mount_tag=out \
+	-fsdev local,id=tests,path="$OUT",security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=tests,mount_tag=tests \
 	</dev/null >"$d/console.log" 2>&1 && qrc=0 || qrc=$?
 say "vm: '$name' finished after $(( $(date +%s) - start ))s"
 
