@@ -20,6 +20,8 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 # The one project identity; a submitter substitutes their own here.
 AUTHOR_NAME=${AUTHOR_NAME:-"BPF Post-Integrity Series"}
 AUTHOR_EMAIL=${AUTHOR_EMAIL:-"bpf-post-integrity@example.org"}
+# RFC until the loader half and an in-tree LSM user are in the series.
+SUBJECT_PREFIX=${SUBJECT_PREFIX:-"RFC PATCH"}
 
 die() { echo "error: $*" >&2; exit 1; }
 say() { echo "==> $*" >&2; }

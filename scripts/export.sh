@@ -25,8 +25,12 @@ if [ "$n" -gt 0 ]; then
 			"$tmp/msg" >> "$tmp/desc"
 		git config branch.series.description "$(cat "$tmp/desc")"
 	fi
-	git -c user.name="$AUTHOR_NAME" -c user.email="$AUTHOR_EMAIL" \
+	# Ignore the user's git config, and fix the abbreviation of the index
+	# lines (git sizes it from the repository's object count otherwise).
+	GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+	git -c user.name="$AUTHOR_NAME" -c user.email="$AUTHOR_EMAIL" -c core.abbrev=12 \
 	    format-patch -q --zero-commit --no-signature --cover-letter \
+		--subject-prefix="$SUBJECT_PREFIX" \
 		--cover-from-description=subject -o "$tmp/patches" base..HEAD
 	# the cover letter takes the date of the newest patch, not "now"
 	last=$(ls "$tmp"/patches/*.patch | tail -1)

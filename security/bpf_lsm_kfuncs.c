@@ -5,8 +5,8 @@
  * Verification schemes for BPF programs report the verdict they reach to
  * the LSMs through security_bpf_prog_load_post_integrity(). Code in the
  * kernel reports through bpf_lsm_report_integrity(); BPF LSM programs that
- * implement a scheme of their own report through the kfunc below, so that
- * every LSM, the BPF LSM included, enforces its policy through one
+ * implement a scheme of their own report through bpf_report_prog_integrity(),
+ * so that every LSM, the BPF LSM included, enforces its policy through one
  * interface whatever scheme the system uses.
  */
 
@@ -15,6 +15,7 @@
 #include <linux/btf_ids.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/lsm/bpf_integrity.h>
 #include <linux/security.h>
 
 /**
@@ -26,6 +27,11 @@
  * Check @scheme and @verdict, then pass them to the LSMs through
  * security_bpf_prog_load_post_integrity(). This is the entry point for
  * kernel code that implements a verification scheme.
+ *
+ * It must never be reachable from a BPF program attached to the
+ * bpf_prog_load_post_integrity hook, or that program could re-enter the
+ * hook: a kfunc that calls it must be filtered like
+ * bpf_report_prog_integrity() is, or be unavailable to BPF LSM programs.
  *
  * Context: Process context; may sleep.
  * Return: 0 if every LSM accepts the verdict; -EINVAL, without calling any
@@ -47,8 +53,9 @@ int bpf_lsm_report_integrity(struct bpf_prog *prog,
 __bpf_kfunc_start_defs();
 
 /**
- * bpf_lsm_prog_load_post_integrity - report a verdict on a program being loaded
- * @prog: the program being loaded, as passed to the bpf_prog_load LSM hook
+ * bpf_report_prog_integrity - report a verdict on a program being loaded
+ * @prog: the program being loaded, as passed to the bpf_prog_load LSM hook;
+ *	  any trusted program pointer is accepted, and not checked further
  * @verdict: the verdict of the calling program's verification scheme, an
  *	     enum lsm_integrity_verdict value
  *
@@ -67,8 +74,8 @@ __bpf_kfunc_start_defs();
  * first LSM that refused it. What to do with a refusal is up to the caller,
  * which may, for example, return the error to fail the load.
  */
-__bpf_kfunc int bpf_lsm_prog_load_post_integrity(struct bpf_prog *prog,
-						 enum lsm_integrity_verdict verdict)
+__bpf_kfunc int bpf_report_prog_integrity(struct bpf_prog *prog,
+					  enum lsm_integrity_verdict verdict)
 {
 	return bpf_lsm_report_integrity(prog, LSM_INT_SCHEME_BPF_LSM, verdict);
 }
@@ -76,16 +83,17 @@ __bpf_kfunc int bpf_lsm_prog_load_post_integrity(struct bpf_prog *prog,
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(bpf_lsm_kfunc_set_ids)
-BTF_ID_FLAGS(func, bpf_lsm_prog_load_post_integrity, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, bpf_report_prog_integrity, KF_SLEEPABLE)
 BTF_KFUNCS_END(bpf_lsm_kfunc_set_ids)
 
 BTF_ID_LIST_SINGLE(bpf_lsm_prog_load_btf_ids, func, bpf_lsm_bpf_prog_load)
 
 /*
  * LSM programs share their kfunc hook with the tracing program types, so
- * refuse everything but BPF LSM programs attached to bpf_prog_load: the one
- * hook that is handed the program whose integrity is decided, and not the
- * post-integrity hook itself, which must not be re-entered.
+ * refuse everything but BPF LSM programs attached to the vmlinux function
+ * bpf_lsm_bpf_prog_load: the hook at which a program's load is decided.
+ * That also keeps out programs on the post-integrity hook itself, which
+ * must not re-enter it.
  */
 static int bpf_lsm_kfuncs_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
@@ -93,6 +101,7 @@ static int bpf_lsm_kfuncs_filter(const struct bpf_prog *prog, u32 kfunc_id)
 		return 0;
 	if (prog->type == BPF_PROG_TYPE_LSM &&
 	    prog->expected_attach_type == BPF_LSM_MAC &&
+	    prog->aux->attach_btf && btf_is_kernel(prog->aux->attach_btf) &&
 	    prog->aux->attach_btf_id == bpf_lsm_prog_load_btf_ids[0])
 		return 0;
 	return -EACCES;

@@ -8,10 +8,16 @@
 
 char _license[] SEC("license") = "GPL";
 
-int bpf_lsm_prog_load_post_integrity(struct bpf_prog *prog,
-				     enum lsm_integrity_verdict verdict) __ksym;
+int bpf_report_prog_integrity(struct bpf_prog *prog,
+			      enum lsm_integrity_verdict verdict) __ksym;
 
 __u32 monitored_tid;
+
+/* What the kernel's enums say, for user space to compare against. */
+int scheme_bpf_lsm = LSM_INT_SCHEME_BPF_LSM;
+int verdict_ok = LSM_INT_VERDICT_OK;
+int verdict_badsig = LSM_INT_VERDICT_BADSIG;
+int verdict_max = LSM_INT_VERDICT_MAX;
 
 /* The reporter: a scheme of its own that trusts programs named "good*". */
 bool force_verdict;
@@ -50,7 +56,7 @@ int BPF_PROG(report, struct bpf_prog *prog, union bpf_attr *attr,
 	if (force_verdict)
 		verdict = forced_verdict;
 	reported_prog = (__u64)prog;
-	report_ret = bpf_lsm_prog_load_post_integrity(prog, verdict);
+	report_ret = bpf_report_prog_integrity(prog, verdict);
 	reports++;
 	if (!fail_load)
 		return 0;

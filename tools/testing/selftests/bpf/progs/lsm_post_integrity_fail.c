@@ -9,56 +9,56 @@
 
 char _license[] SEC("license") = "GPL";
 
-int bpf_lsm_prog_load_post_integrity(struct bpf_prog *prog,
-				     enum lsm_integrity_verdict verdict) __ksym;
+int bpf_report_prog_integrity(struct bpf_prog *prog,
+			      enum lsm_integrity_verdict verdict) __ksym;
 
 SEC("lsm.s/bpf_prog_load")
 __success
 int BPF_PROG(allowed, struct bpf_prog *prog, union bpf_attr *attr,
 	     struct bpf_token *token, bool kernel)
 {
-	long ret = bpf_lsm_prog_load_post_integrity(prog, LSM_INT_VERDICT_OK);
+	long ret = bpf_report_prog_integrity(prog, LSM_INT_VERDICT_OK);
 
 	set_if_not_errno_or_zero(ret, -EFAULT);
 	return ret;
 }
 
 SEC("lsm.s/bpf_prog_load_post_integrity")
-__failure __msg("calling kernel function bpf_lsm_prog_load_post_integrity is not allowed")
+__failure __msg("calling kernel function bpf_report_prog_integrity is not allowed")
 int BPF_PROG(reenter, struct bpf_prog *prog, enum lsm_integrity_scheme scheme,
 	     enum lsm_integrity_verdict verdict)
 {
-	return bpf_lsm_prog_load_post_integrity(prog, verdict);
+	return bpf_report_prog_integrity(prog, verdict);
 }
 
 SEC("lsm.s/bpf_prog")
-__failure __msg("calling kernel function bpf_lsm_prog_load_post_integrity is not allowed")
+__failure __msg("calling kernel function bpf_report_prog_integrity is not allowed")
 int BPF_PROG(other_hook, struct bpf_prog *prog)
 {
-	return bpf_lsm_prog_load_post_integrity(prog, LSM_INT_VERDICT_OK);
+	return bpf_report_prog_integrity(prog, LSM_INT_VERDICT_OK);
 }
 
 SEC("lsm/bpf_prog_load")
-__failure __msg("must be sleepable to call sleepable kfunc bpf_lsm_prog_load_post_integrity")
+__failure __msg("program must be sleepable to call sleepable kfunc bpf_report_prog_integrity")
 int BPF_PROG(not_sleepable, struct bpf_prog *prog, union bpf_attr *attr,
 	     struct bpf_token *token, bool kernel)
 {
-	return bpf_lsm_prog_load_post_integrity(prog, LSM_INT_VERDICT_OK);
+	return bpf_report_prog_integrity(prog, LSM_INT_VERDICT_OK);
 }
 
 SEC("fentry/bpf_lsm_bpf_prog_load")
-__failure __msg("calling kernel function bpf_lsm_prog_load_post_integrity is not allowed")
+__failure __msg("calling kernel function bpf_report_prog_integrity is not allowed")
 int BPF_PROG(tracing, struct bpf_prog *prog, union bpf_attr *attr,
 	     struct bpf_token *token, bool kernel)
 {
-	return bpf_lsm_prog_load_post_integrity(prog, LSM_INT_VERDICT_OK);
+	return bpf_report_prog_integrity(prog, LSM_INT_VERDICT_OK);
 }
 
 SEC("syscall")
-__failure __msg("calling kernel function bpf_lsm_prog_load_post_integrity is not allowed")
+__failure __msg("calling kernel function bpf_report_prog_integrity is not allowed")
 int syscall_prog(void *ctx)
 {
-	return bpf_lsm_prog_load_post_integrity(NULL, LSM_INT_VERDICT_OK);
+	return bpf_report_prog_integrity(NULL, LSM_INT_VERDICT_OK);
 }
 
 SEC("lsm.s/bpf_prog_load")
@@ -66,7 +66,7 @@ __failure __msg("Possibly NULL pointer passed to trusted R1")
 int BPF_PROG(null_prog, struct bpf_prog *prog, union bpf_attr *attr,
 	     struct bpf_token *token, bool kernel)
 {
-	return bpf_lsm_prog_load_post_integrity(NULL, LSM_INT_VERDICT_OK);
+	return bpf_report_prog_integrity(NULL, LSM_INT_VERDICT_OK);
 }
 
 SEC("lsm.s/bpf_prog_load")
@@ -75,7 +75,7 @@ int BPF_PROG(untrusted_prog, struct bpf_prog *prog, union bpf_attr *attr,
 	     struct bpf_token *token, bool kernel)
 {
 	/* A pointer walked out of a trusted one is not trusted. */
-	return bpf_lsm_prog_load_post_integrity(prog->aux->dst_prog,
+	return bpf_report_prog_integrity(prog->aux->dst_prog,
 						LSM_INT_VERDICT_OK);
 }
 
@@ -84,6 +84,6 @@ __failure __msg("expected pointer to STRUCT bpf_prog but R1 has a pointer to UNI
 int BPF_PROG(foreign_object, struct bpf_prog *prog, union bpf_attr *attr,
 	     struct bpf_token *token, bool kernel)
 {
-	return bpf_lsm_prog_load_post_integrity((struct bpf_prog *)attr,
+	return bpf_report_prog_integrity((struct bpf_prog *)attr,
 						LSM_INT_VERDICT_OK);
 }
