@@ -7,7 +7,7 @@
 need git quilt
 
 [ -f "$TOP/patches/series" ] || die "patches/series is missing"
-mapfile -t SERIES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
+mapfile -t SERIES < <(list "$TOP/patches/series")
 for p in "${SERIES[@]}"; do [ -f "$TOP/patches/$p" ] || die "series names $p, not in patches/"; done
 
 if [ ! -d "$WORK/.git" ]; then

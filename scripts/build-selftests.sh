@@ -11,7 +11,7 @@ S=$WORK/tools/testing/selftests/bpf
 B=$OUT/selftests
 mkdir -p "$B/include" "$B/prog_tests" "$B/libbpf" "$B/bpftool"
 J=-j${JOBS:-$(nproc)}
-mapfile -t TESTS < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/scripts/selftests.list")
+mapfile -t TESTS < <(list "$TOP/scripts/selftests.list")
 
 say "selftests: libbpf, bpftool"
 make -s $J -C "$WORK/tools/lib/bpf" OUTPUT="$B/libbpf/" DESTDIR="$B" prefix= \

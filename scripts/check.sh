@@ -21,7 +21,7 @@ gate apply "$TOP/scripts/apply.sh" || true
 [ "$fail" = 0 ] || finish
 gate export-in-sync "$TOP/scripts/export.sh" --check
 
-mapfile -t SERIES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
+mapfile -t SERIES < <(list "$TOP/patches/series")
 for p in "${SERIES[@]}"; do
 	gate "checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary '$TOP/patches/$p'"
 done

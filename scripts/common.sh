@@ -24,6 +24,8 @@ AUTHOR_EMAIL=${AUTHOR_EMAIL:-"bpf-post-integrity@example.org"}
 SUBJECT_PREFIX=${SUBJECT_PREFIX:-"RFC PATCH"}
 
 die() { echo "error: $*" >&2; exit 1; }
+# The lines of a list file (patches/series, scripts/selftests.list) without comments and blanks.
+list() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
 say() { echo "==> $*" >&2; }
 need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
 
