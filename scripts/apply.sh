@@ -17,11 +17,17 @@ fi
 git -C "$WORK" config user.name "$AUTHOR_NAME"
 git -C "$WORK" config user.email "$AUTHOR_EMAIL"
 
-stamp=$(cd "$TOP/patches" && cat series "${SERIES[@]}" | sha256sum | cut -c1-16)
-if [ "$(cat "$WORK/.git/applied-series" 2>/dev/null)" = "$stamp" ] &&
-   [ -z "$(git -C "$WORK" status --porcelain --untracked-files=no)" ]; then
+stamp=$(series_stamp)
+read -r old_stamp old_head < "$WORK/.git/applied-series" 2>/dev/null || true
+head=$(git -C "$WORK" rev-parse HEAD)
+dirty=$(git -C "$WORK" status --porcelain --untracked-files=no)
+if [ "$old_stamp" = "$stamp" ] && [ -z "$dirty" ]; then
 	say "apply: ${#SERIES[@]} patches already applied in $WORK"
 else
+	# Never throw away a developer's work: commits not exported yet, or edits.
+	if [ -z "${FORCE_APPLY:-}" ] && { [ -n "$dirty" ] || { [ -n "${old_head:-}" ] && [ "$head" != "$old_head" ]; }; }; then
+		die "$WORK has uncommitted edits or commits not in patches/: run 'make export' first (or FORCE_APPLY=1 to discard them)"
+	fi
 	git -C "$WORK" am --abort >/dev/null 2>&1 || true
 	git -C "$WORK" checkout -q -B series base
 	git -C "$WORK" reset -q --hard base
@@ -30,7 +36,7 @@ else
 		git -C "$WORK" am -q --committer-date-is-author-date "$TOP/patches/$p" ||
 			die "patch does not apply: patches/$p (see above; the tree is left mid-am in $WORK)"
 	done
-	echo "$stamp" > "$WORK/.git/applied-series"
+	mark_applied
 	say "apply: ${#SERIES[@]} patches applied with git am in $WORK"
 fi
 

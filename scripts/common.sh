@@ -26,6 +26,10 @@ SUBJECT_PREFIX=${SUBJECT_PREFIX:-"RFC PATCH"}
 die() { echo "error: $*" >&2; exit 1; }
 # The lines of a list file (patches/series, scripts/selftests.list) without comments and blanks.
 list() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
+# $WORK/.git/applied-series: "<hash of patches/> <work tree head that matches it>",
+# written by apply.sh after git am and by export.sh after writing patches/.
+series_stamp() { (cd "$TOP/patches" && cat series $(list series) | sha256sum | cut -c1-16); }
+mark_applied() { echo "$(series_stamp) $(git -C "$WORK" rev-parse HEAD)" > "$WORK/.git/applied-series"; }
 say() { echo "==> $*" >&2; }
 need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
 

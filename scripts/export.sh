@@ -67,4 +67,5 @@ rm -f "$TOP"/patches/*.patch
 cp "$tmp"/patches/* "$TOP/patches/"
 (cd "$TOP" && for d in $dirs; do rm -rf "$d"; done)
 cp -r "$tmp/created/." "$TOP/"
+mark_applied	# patches/ now is this head: make apply keeps it as it is
 say "export: $n patches, $(wc -l < "$tmp/created.list") created files copied"
