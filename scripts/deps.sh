@@ -39,8 +39,9 @@ fi
 v=$("$BIN/pahole" --version) || die "pahole wrapper in $BIN does not run"
 [ "${v#v}" \> "1.25" ] || die "pahole $v is older than 1.26"
 
+# Debian's python3 (with python3-ply and python3-git) for checkpatch's SPDX check.
+ln -sf /usr/bin/python3 "$BIN/python3"
 # ccache in front of gcc for the kernel build.
-ln -sf /usr/bin/python3 "$BIN/python3"	# Debian's, with python3-ply and python3-git for checkpatch
 for c in gcc cc; do
 	[ -e "$BIN/$c" ] || ln -sf /usr/bin/ccache "$BIN/$c"
 done

@@ -3,17 +3,16 @@
 # warnings the base already has: prints (and fails on) new warnings only.
 . "$(dirname "$0")/common.sh"
 f=$1
-cd "$WORK"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
-warn() { scripts/kernel-doc -none -Wall "$1" 2>&1 | sed -E "s|^([^:]*: )?$1:[0-9]+ ?|$f: |" | sort; }
-if git cat-file -e "base:$f" 2>/dev/null; then
+# The warnings for $f in tree DIR, without line numbers (they move).
+warn() { (cd "$1" && "$WORK/scripts/kernel-doc" -none -Wall "$f" 2>&1) |
+	 sed -E "s|^([^:]*: )?$f:[0-9]+ ?|$f: |" | sort; }
+if git -C "$WORK" cat-file -e "base:$f" 2>/dev/null; then
 	mkdir -p "$tmp/$(dirname "$f")"
-	git show "base:$f" > "$tmp/$f"
-	(cd "$tmp" && "$WORK/scripts/kernel-doc" -none -Wall "$f" 2>&1) |
-		sed -E "s|^([^:]*: )?$f:[0-9]+ ?|$f: |" | sort > "$tmp/base.txt"
+	git -C "$WORK" show "base:$f" > "$tmp/$f"
+	warn "$tmp" > "$tmp/base.txt"
 else
 	: > "$tmp/base.txt"
 fi
-warn "$f" > "$tmp/head.txt"
-new=$(comm -13 "$tmp/base.txt" "$tmp/head.txt")
+new=$(comm -13 "$tmp/base.txt" <(warn "$WORK"))
 [ -z "$new" ] || { echo "$new"; exit 1; }
