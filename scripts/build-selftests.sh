@@ -37,13 +37,17 @@ BPF_CFLAGS=(-g -O2 --target=bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_x86 -mlit
 	    -fms-extensions -Wno-compare-distinct-pointer-types -Wno-initializer-overrides
 	    -DENABLE_ATOMICS_TESTS $SYS_INC)
 skels=$(cd "$S/prog_tests" && grep -ho '"[a-z0-9_]*\.\(l\|\)skel\.h"' "${TESTS[@]/%/.c}" | tr -d '"' | sort -u)
+# Light skeletons upstream's Makefile signs (LSKELS_SIGNED), signed alike.
+signed=" $(sed -n 's/^LSKELS_SIGNED := //p' "$S/Makefile") "
 for h in $skels; do
 	name=${h%%.*}
 	say "selftests: $h"
 	clang-19 "${BPF_CFLAGS[@]}" -c "$S/progs/$name.c" -o "$B/$name.bpf.o"
 	"$BPFTOOL" gen object "$B/$name.linked.o" "$B/$name.bpf.o"
+	sign=()
+	[[ $signed == *" $name.c "* ]] && sign=(-S -k "$B/signing_key.pem" -i "$B/signing_key.der")
 	case $h in
-	*.lskel.h) "$BPFTOOL" gen skeleton -L "$B/$name.linked.o" name "${name}_lskel" > "$B/$h" ;;
+	*.lskel.h) "$BPFTOOL" gen skeleton -L "${sign[@]}" "$B/$name.linked.o" name "${name}_lskel" > "$B/$h" ;;
 	*)	   "$BPFTOOL" gen skeleton "$B/$name.linked.o" name "$name" > "$B/$h" ;;
 	esac
 done

@@ -10,12 +10,14 @@ BASE_SUITE=${BASE_SUITE:-sid}
 BASE_SHA256=${BASE_SHA256:-ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0f4c4859e68b}
 BASE_GIT=$CACHE/base.git            # bare repo, one commit, tag "base"
 WORK=$CACHE/linux                   # work tree the series is applied to
+WORK_B=$CACHE/linux-b               # its head again, built as kernel B (scripts/vm-b.config)
 TOOLROOT=$CACHE/toolroot            # private trixie root (pahole)
 BIN=$CACHE/bin                      # wrappers put first in PATH
 OUT=$CACHE/out                      # test binaries, logs
 VM_OUT=/run/out                     # $OUT as the test VM sees it (read-only)
 export PATH="$BIN:/usr/lib/llvm-19/bin:$PATH"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_NOHASHDIR=1           # so that both work trees share the cache
 
 # The one project identity; a submitter substitutes their own here.
 AUTHOR_NAME=${AUTHOR_NAME:-"BPF Post-Integrity Series"}

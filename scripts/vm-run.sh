@@ -1,6 +1,6 @@
 #!/bin/bash
 # Boot the built kernel under qemu (TCG) and run a shell command inside:
-#   scripts/vm-run.sh NAME 'command'
+#   [KTREE=$WORK_B] scripts/vm-run.sh NAME 'command'
 # The host's $OUT is at $VM_OUT in the guest (the test binaries are in
 # $VM_OUT/selftests); /tmp in the guest is a tmpfs.
 # The command's output is in $OUT/vm-NAME/output, the guest console in
@@ -12,10 +12,11 @@ name=$1 cmd=$2
 d=$OUT/vm-$name
 rm -rf "$d" && mkdir -p "$d"
 printf '%s\n' "exec >/tmp/out/output 2>&1" "$cmd" > "$d/cmd"
-kernel=$WORK/arch/x86/boot/bzImage
+tree=${KTREE:-$WORK}	# KTREE=$WORK_B boots kernel B
+kernel=$tree/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel (run scripts/build-kernel.sh)"
 
-say "vm: booting $(cat "$WORK/include/config/kernel.release") for '$name' (TCG, timeout ${VM_TIMEOUT:-900}s)"
+say "vm: booting $(cat "$tree/include/config/kernel.release") from $tree for '$name' (TCG, timeout ${VM_TIMEOUT:-900}s)"
 start=$(date +%s)
 timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -kernel "$kernel" \
