@@ -18,7 +18,8 @@ git -C "$WORK" config user.name "$AUTHOR_NAME"
 git -C "$WORK" config user.email "$AUTHOR_EMAIL"
 
 stamp=$(series_stamp)
-read -r old_stamp old_head < "$WORK/.git/applied-series" 2>/dev/null || true
+old_stamp= old_head=
+[ ! -f "$WORK/.git/applied-series" ] || read -r old_stamp old_head < "$WORK/.git/applied-series"
 head=$(git -C "$WORK" rev-parse HEAD)
 dirty=$(git -C "$WORK" status --porcelain --untracked-files=no)
 if [ "$old_stamp" = "$stamp" ] && [ -z "$dirty" ]; then
