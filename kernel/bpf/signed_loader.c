@@ -84,9 +84,10 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 	if (hash__sz != SHA256_DIGEST_SIZE)
 		return -EMSGSIZE;
 	/*
-	 * The verifier already refuses a map exclusive to another program, and
-	 * inner maps (reachable through a map-in-map lookup) are never
-	 * exclusive; the digest is compared again all the same.
+	 * The verifier compares the digest when it binds a map, but it binds
+	 * the maps of fd_array_cnt before it has computed the digest, so a map
+	 * exclusive to an all-zero digest gets through there.  Inner maps,
+	 * reached through a map-in-map lookup, are never exclusive.
 	 */
 	if (!map->excl_prog_sha ||
 	    memcmp(map->excl_prog_sha, aux->prog->digest, SHA256_DIGEST_SIZE))
