@@ -32,12 +32,17 @@ int seen_verdict;
 int verdict_at_hook;
 __u32 reporter_ids[2];
 
-/* What a loader installs, per thread: its verdict and what it creates. */
+/*
+ * What a loader does after the post-integrity hook, per thread: its verdict
+ * when it loads its programs, what it creates, and every bpf() command it
+ * issues.
+ */
 struct loader_state {
 	__u64 loader;
 	int verdict_at_payload;
 	int prog_loads;
 	int map_creates;
+	int commands;
 };
 
 struct {
@@ -122,6 +127,20 @@ int BPF_PROG(payload_map, struct bpf_map *map, union bpf_attr *attr,
 	s = state();
 	if (s)
 		s->map_creates++;
+	return 0;
+}
+
+/* Any bpf() command of the loader: BTF, maps, programs, updates, freezes. */
+SEC("lsm/bpf")
+int BPF_PROG(payload_cmd, int cmd, union bpf_attr *attr, unsigned int size, bool kernel)
+{
+	struct loader_state *s;
+
+	if (!monitored() || !kernel)
+		return 0;
+	s = state();
+	if (s)
+		s->commands++;
 	return 0;
 }
 
