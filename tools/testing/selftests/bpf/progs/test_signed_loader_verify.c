@@ -62,10 +62,16 @@ static bool monitored(void)
 	       bpf_get_current_pid_tgid() >> 32 == monitored_tgid;
 }
 
-static struct loader_state *state(void)
+/*
+ * The state of the monitored loader running on this thread, for something
+ * it does in the kernel's name (@kernel true); NULL for anything else.
+ */
+static struct loader_state *loader_state(bool kernel)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
+	if (!kernel || !monitored())
+		return NULL;
 	return bpf_map_lookup_elem(&loaders, &tid);
 }
 
@@ -103,9 +109,7 @@ int BPF_PROG(payload_prog, struct bpf_prog *prog, union bpf_attr *attr,
 	struct bpf_prog_aux *aux;
 	__u8 verdict;
 
-	if (!monitored() || !kernel)
-		return 0;
-	s = state();
+	s = loader_state(kernel);
 	if (!s)
 		return 0;
 	s->prog_loads++;
@@ -122,9 +126,7 @@ int BPF_PROG(payload_map, struct bpf_map *map, union bpf_attr *attr,
 {
 	struct loader_state *s;
 
-	if (!monitored() || !kernel)
-		return 0;
-	s = state();
+	s = loader_state(kernel);
 	if (s)
 		s->map_creates++;
 	return 0;
@@ -136,9 +138,7 @@ int BPF_PROG(payload_cmd, int cmd, union bpf_attr *attr, unsigned int size, bool
 {
 	struct loader_state *s;
 
-	if (!monitored() || !kernel)
-		return 0;
-	s = state();
+	s = loader_state(kernel);
 	if (s)
 		s->commands++;
 	return 0;
