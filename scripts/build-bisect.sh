@@ -14,6 +14,6 @@ for c in $(git rev-list --reverse base..HEAD~1 2>/dev/null); do
 	if grep -qx "$tree" "$ok"; then say "bisect: built before: $subj"; continue; fi
 	say "bisect: building $subj"
 	git checkout -q "$c"
-	"$TOP/scripts/build-kernel.sh" || die "does not build on its own: $subj"
+	BISECT=1 "$TOP/scripts/build-kernel.sh" || die "does not build on its own: $subj"
 	echo "$tree" >> "$ok"
 done

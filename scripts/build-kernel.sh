@@ -4,35 +4,58 @@
 #   scripts/build-kernel.sh     the test kernel, in $WORK
 #   scripts/build-kernel.sh b   kernel B: the same commit in a second work
 #                               tree, $WORK_B, with scripts/vm-b.config too
+#   scripts/build-kernel.sh base  the base without the series, in $WORK_BASE
 . "$(dirname "$0")/common.sh"
 need make gcc ccache pahole
 frags=("$TOP/scripts/vm.config")
-if [ "${1:-}" = b ]; then
-	[ -d "$WORK_B" ] || git -C "$WORK" worktree add -q --detach "$WORK_B"
-	git -C "$WORK_B" checkout -q --detach "$(git -C "$WORK" rev-parse HEAD)"
-	frags+=("$TOP/scripts/vm-b.config")
-	cd "$WORK_B"
-else
-	cd "$WORK"
-fi
+# worktree DIR COMMIT: DIR, a second work tree of $WORK, at COMMIT
+worktree() {
+	[ -d "$1" ] || git -C "$WORK" worktree add -q --detach "$1"
+	git -C "$1" checkout -q --detach "$2"
+	cd "$1"
+}
+case "${1:-}" in
+b)	worktree "$WORK_B" "$(git -C "$WORK" rev-parse HEAD)"
+	frags+=("$TOP/scripts/vm-b.config") ;;
+base)	worktree "$WORK_BASE" base
+	export BISECT=1 ;;	# options the series adds do not exist there
+*)	cd "$WORK" ;;
+esac
 JOBS=${JOBS:-$(nproc)}
 KMAKE=(make -s -j"$JOBS" PAHOLE="$BIN/pahole" KBUILD_BUILD_TIMESTAMP=2000-01-01
        KBUILD_BUILD_USER=build KBUILD_BUILD_HOST=vm)
 
 want=$(cat "${frags[@]}" kernel/configs/kvm_guest.config | sha256sum | cut -c1-16)
-if [ ! -f .config ] || [ "$(cat .config.fragment-stamp 2>/dev/null)" != "$want" ]; then
+configure() {
 	say "kernel: configuring"
 	"${KMAKE[@]}" tinyconfig >/dev/null
 	scripts/kconfig/merge_config.sh -m -Q .config kernel/configs/kvm_guest.config \
 		"${frags[@]}" >/dev/null
 	echo "$want" > .config.fragment-stamp
+	"${KMAKE[@]}" olddefconfig >/dev/null
+}
+# Every option of the fragments set as written. Building an earlier commit
+# of the series (build-bisect.sh sets BISECT), options it has not added yet
+# can not be set.
+config_ok() {
+	local line sym bad=0
+	while IFS= read -r line; do
+		grep -qxF "$line" .config && continue
+		sym=${line%%=*} && sym=${sym#CONFIG_}
+		[ -n "${BISECT:-}" ] && ! grep -rqx --include='Kconfig*' "config $sym" . && continue
+		[ -z "${1:-}" ] || echo "config: wanted $line, got: $(grep "^${line%%=*}=\|# ${line%%=*} is" .config || echo unset)" >&2
+		bad=1
+	done < <(grep -h '^CONFIG_' "${frags[@]}")
+	return $bad
+}
+if [ ! -f .config ] || [ "$(cat .config.fragment-stamp 2>/dev/null)" != "$want" ]; then
+	configure
+else
+	"${KMAKE[@]}" olddefconfig >/dev/null
 fi
-"${KMAKE[@]}" olddefconfig >/dev/null
-bad=0
-while IFS= read -r line; do
-	grep -qxF "$line" .config || { echo "config: wanted $line, got: $(grep "^${line%%=*}=\|# ${line%%=*} is" .config || echo unset)" >&2; bad=1; }
-done < <(grep -h '^CONFIG_' "${frags[@]}")
-[ $bad = 0 ] || die "kernel config lacks options ${frags[*]##*/} ask for"
+# A commit built before may have dropped options this one has: start over.
+config_ok || configure
+config_ok verbose || die "kernel config lacks options ${frags[*]##*/} ask for"
 
 say "kernel: make bzImage in $PWD (-j$JOBS)"
 mkdir -p "$OUT"

@@ -37,8 +37,10 @@ BPF_CFLAGS=(-g -O2 --target=bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_x86 -mlit
 	    -fms-extensions -Wno-compare-distinct-pointer-types -Wno-initializer-overrides
 	    -DENABLE_ATOMICS_TESTS $SYS_INC)
 skels=$(cd "$S/prog_tests" && grep -ho '"[a-z0-9_]*\.\(l\|\)skel\.h"' "${TESTS[@]/%/.c}" | tr -d '"' | sort -u)
-# Light skeletons upstream's Makefile signs (LSKELS_SIGNED), signed alike.
+# Light skeletons upstream's Makefile signs (LSKELS_SIGNED), signed alike,
+# with --kernel-verify for those in LSKELS_KERNEL_VERIFY.
 signed=" $(sed -n 's/^LSKELS_SIGNED := //p' "$S/Makefile") "
+kverify=" $(sed -n 's/^LSKELS_KERNEL_VERIFY := //p' "$S/Makefile") "
 for h in $skels; do
 	name=${h%%.*}
 	say "selftests: $h"
@@ -46,6 +48,7 @@ for h in $skels; do
 	"$BPFTOOL" gen object "$B/$name.linked.o" "$B/$name.bpf.o"
 	sign=()
 	[[ $signed == *" $name.c "* ]] && sign=(-S -k "$B/signing_key.pem" -i "$B/signing_key.der")
+	[[ $kverify == *" $name.c "* ]] && sign+=(--kernel-verify)
 	case $h in
 	*.lskel.h) "$BPFTOOL" gen skeleton -L "${sign[@]}" "$B/$name.linked.o" name "${name}_lskel" > "$B/$h" ;;
 	*)	   "$BPFTOOL" gen skeleton "$B/$name.linked.o" name "$name" > "$B/$h" ;;
@@ -78,6 +81,17 @@ for t in "${TESTS[@]}"; do
 	objs+=("$B/$t.test.o")
 done
 gcc "${CFLAGS[@]}" "${objs[@]}" "$LIBBPF" -lelf -lz -lrt -lpthread -lcrypto -o "$B/test_progs"
+# test_verifier, as upstream's Makefile builds it. It loads bpf_testmod.ko
+# before any test and stops if it can not; there is no module here, so its
+# two module helpers are made no-ops at link time (--wrap), sources unchanged.
+mkdir -p "$B/verifier"
+(echo '/* Generated header, do not edit */'; echo '#ifdef FILL_ARRAY'
+ cd "$S/verifier" && ls *.c | sed "s|.*|#include \"$S/verifier/&\"|"; echo '#endif') > "$B/verifier/tests.h"
+printf '%s\n' 'int __wrap_load_bpf_testmod(int verbose) { return 0; }' \
+	'int __wrap_unload_bpf_testmod(int verbose) { return 0; }' > "$B/no_testmod.c"
+gcc "${CFLAGS[@]}" -I"$B" "$S/test_verifier.c" "$B/no_testmod.c" "$B/testing_helpers.o" \
+	"$B/cap_helpers.o" "$B/unpriv_helpers.o" "$LIBBPF" -Wl,--wrap=load_bpf_testmod \
+	-Wl,--wrap=unload_bpf_testmod -lelf -lz -lrt -lpthread -lcrypto -lcap -o "$B/test_verifier"
 gcc -I"$WORK/tools/include/uapi" "$WORK/scripts/sign-file.c" -o "$B/sign-file" -lcrypto
 cp "$S/verify_sig_setup.sh" "$B/"
-say "selftests: test_progs with ${#TESTS[@]} test(s): ${TESTS[*]}"
+say "selftests: test_progs with ${#TESTS[@]} test(s): ${TESTS[*]}; test_verifier"

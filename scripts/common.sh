@@ -11,6 +11,7 @@ BASE_SHA256=${BASE_SHA256:-ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0
 BASE_GIT=$CACHE/base.git            # bare repo, one commit, tag "base"
 WORK=$CACHE/linux                   # work tree the series is applied to
 WORK_B=$CACHE/linux-b               # its head again, built as kernel B (scripts/vm-b.config)
+WORK_BASE=$CACHE/linux-base         # the base without the series, for regression tests
 TOOLROOT=$CACHE/toolroot            # private trixie root (pahole)
 BIN=$CACHE/bin                      # wrappers put first in PATH
 OUT=$CACHE/out                      # test binaries, logs

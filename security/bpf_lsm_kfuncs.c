@@ -4,7 +4,7 @@
  *
  * Verification schemes for BPF programs report the verdict they reach to
  * the LSMs through security_bpf_prog_load_post_integrity(). Code in the
- * kernel reports through bpf_lsm_report_integrity(); BPF LSM programs that
+ * kernel reports through lsm_bpf_report_integrity(); BPF LSM programs that
  * implement a scheme of their own report through bpf_report_prog_integrity(),
  * so that every LSM, the BPF LSM included, enforces its policy through one
  * interface whatever scheme the system uses.
@@ -19,7 +19,7 @@
 #include <linux/security.h>
 
 /**
- * bpf_lsm_report_integrity - report a BPF program's integrity verdict
+ * lsm_bpf_report_integrity - report a BPF program's integrity verdict
  * @prog: BPF program the verdict is about
  * @scheme: verification scheme that reached the verdict
  * @verdict: the scheme's verdict on @prog
@@ -38,13 +38,14 @@
  * LSM, if @scheme or @verdict is not a valid value; otherwise the negative
  * error code of the first LSM that refused it.
  */
-int bpf_lsm_report_integrity(struct bpf_prog *prog,
+int lsm_bpf_report_integrity(struct bpf_prog *prog,
 			     enum lsm_integrity_scheme scheme,
 			     enum lsm_integrity_verdict verdict)
 {
 	might_sleep();
-	if (scheme == LSM_INT_SCHEME_NONE || scheme > LSM_INT_SCHEME_MAX ||
-	    verdict == LSM_INT_VERDICT_NONE || verdict > LSM_INT_VERDICT_MAX)
+	/* As u32: an enum may be signed, and callers pass any int they got. */
+	if ((u32)scheme == LSM_INT_SCHEME_NONE || (u32)scheme > LSM_INT_SCHEME_MAX ||
+	    (u32)verdict == LSM_INT_VERDICT_NONE || (u32)verdict > LSM_INT_VERDICT_MAX)
 		return -EINVAL;
 	return security_bpf_prog_load_post_integrity(prog, scheme, verdict);
 }
@@ -77,7 +78,7 @@ __bpf_kfunc_start_defs();
 __bpf_kfunc int bpf_report_prog_integrity(struct bpf_prog *prog,
 					  enum lsm_integrity_verdict verdict)
 {
-	return bpf_lsm_report_integrity(prog, LSM_INT_SCHEME_BPF_LSM, verdict);
+	return lsm_bpf_report_integrity(prog, LSM_INT_SCHEME_BPF_LSM, verdict);
 }
 
 __bpf_kfunc_end_defs();
@@ -120,3 +121,7 @@ static int __init bpf_lsm_kfuncs_init(void)
 
 late_initcall(bpf_lsm_kfuncs_init);
 #endif /* CONFIG_BPF_LSM */
+
+#ifdef CONFIG_SECURITY_BPF_INTEGRITY_KUNIT_TEST
+#include "bpf_lsm_kfuncs_test.c"
+#endif

@@ -14,16 +14,49 @@
 #include <linux/btf_ids.h>
 #include <linux/init.h>
 #include <linux/lsm/bpf_integrity.h>
-#include <linux/mutex.h>
 #include <linux/security.h>
 #include <linux/string.h>
 
 /*
- * Serialises bpf_loader_verify_metadata(), so that a loader run from two
- * threads at once reports to the LSMs and is promoted once.  Loaders run
- * rarely, mostly at boot; one lock for all of them is enough.
+ * The metadata map of @aux's loader, checked against @hash: 0, or the error
+ * that bpf_loader_verify_metadata() returns.
  */
-static DEFINE_MUTEX(loader_verify_mutex);
+static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
+			  const u8 *hash, u32 hash__sz)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	struct bpf_array *array;
+
+	if (hash__sz != SHA256_DIGEST_SIZE)
+		return -EMSGSIZE;
+	/*
+	 * The verifier binds only maps exclusive to the loader's digest;
+	 * compare again all the same.  Inner maps, reached through a
+	 * map-in-map lookup, can not be exclusive.
+	 */
+	if (!map->excl_prog_sha ||
+	    memcmp(map->excl_prog_sha, aux->prog->digest, SHA256_DIGEST_SIZE))
+		return -EACCES;
+	if (!READ_ONCE(map->frozen))
+		return -EBUSY;
+	/*
+	 * Freezing stops writes through bpf(), and no other program may use
+	 * an exclusive map, but a page of an mmapable array pinned through a
+	 * writable mapping before the freeze stays writable after it.
+	 */
+	if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1 ||
+	    (map->map_flags & BPF_F_MMAPABLE))
+		return -EINVAL;
+
+	/* elem_size, not value_size: what BPF_OBJ_GET_INFO_BY_FD hashes too. */
+	array = container_of(map, struct bpf_array, map);
+	sha256(array->value, array->elem_size, digest);
+	if (memcmp(digest, hash, SHA256_DIGEST_SIZE))
+		return -EBADMSG;
+
+	return lsm_bpf_report_integrity(aux->prog, LSM_INT_SCHEME_BPF_LOADER,
+					LSM_INT_VERDICT_OK);
+}
 
 __bpf_kfunc_start_defs();
 
@@ -38,41 +71,41 @@ __bpf_kfunc_start_defs();
  * its metadata map.  The checks, in order:
  *
  * * the loader's verdict is %BPF_SIG_VERIFIED;
+ * * its instructions are those that were signed, and it was loaded without
+ *   program BTF;
+ * * no other call is checking the same loader;
  * * @hash__sz is %SHA256_DIGEST_SIZE;
  * * @map__map was created exclusive to the loader's digest;
  * * it is frozen;
- * * it is a %BPF_MAP_TYPE_ARRAY with one element;
- * * user space had its hash computed (BPF_OBJ_GET_INFO_BY_FD), as the
- *   light-skeleton protocol requires;
- * * the SHA-256 of its value equals @hash.  It is computed into a local
- *   buffer: map->sha stays what user space was last told.
+ * * it is a %BPF_MAP_TYPE_ARRAY with one element, not mmapable;
+ * * the SHA-256 of its value equals @hash.  It is computed here, into a
+ *   local buffer: map->sha stays what user space was last told.
  *
  * Then the result is reported to the LSMs through
  * security_bpf_prog_load_post_integrity() with %LSM_INT_SCHEME_BPF_LOADER
  * and %LSM_INT_VERDICT_OK.  Only if every LSM accepts it is the verdict
  * promoted to %BPF_SIG_METADATA_VERIFIED.  On any error the verdict is
- * left as it was.  Calls are serialised: a loader is reported and promoted
- * at most once, however many threads run it.
+ * left as it was and a later call may try again.
+ *
+ * Calls for one loader are claimed in the loader itself, so that a loader
+ * run by several threads at once is reported and promoted at most once;
+ * calls for different loaders never wait for each other.
  *
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
  * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
- * signed, -EALREADY if its verdict was promoted already (by an earlier or a
- * concurrent call), -EMSGSIZE if @hash__sz is wrong, -EACCES if the map is
- * not exclusive to the loader, -EBUSY if it is not frozen, -EINVAL if it is
- * not a one-element array, -ENODATA if its hash was never computed,
- * -EBADMSG if its contents do not match @hash, or the error of the first
- * LSM that refused the verdict.
+ * signed, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
+ * it is not as it was signed, -EINPROGRESS if another call is checking it
+ * right now, -EMSGSIZE if @hash__sz is wrong, -EACCES if the map is not
+ * exclusive to the loader, -EBUSY if it is not frozen, -EINVAL if it is not
+ * a one-element array or is mmapable, -EBADMSG if its contents do not match
+ * @hash, or the error of the first LSM that refused the verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 					   const u8 *hash, u32 hash__sz,
 					   struct bpf_prog_aux *aux)
 {
-	u8 digest[SHA256_DIGEST_SIZE];
-	struct bpf_map *map = map__map;
-	struct bpf_array *array;
 	int err;
 
-	guard(mutex)(&loader_verify_mutex);
 	switch (READ_ONCE(aux->sig.verdict)) {
 	case BPF_SIG_VERIFIED:
 		break;
@@ -81,38 +114,25 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 	default:
 		return -EPERM;
 	}
-	if (hash__sz != SHA256_DIGEST_SIZE)
-		return -EMSGSIZE;
 	/*
-	 * The verifier compares the digest when it binds a map, but it binds
-	 * the maps of fd_array_cnt before it has computed the digest, so a map
-	 * exclusive to an all-zero digest gets through there.  Inner maps,
-	 * reached through a map-in-map lookup, are never exclusive.
+	 * Only what the signature covers may be vouched for: not a loader
+	 * whose instructions changed after the signature was checked, nor
+	 * one that came with program BTF, which the signature does not cover
+	 * and which signed loaders never need.
 	 */
-	if (!map->excl_prog_sha ||
-	    memcmp(map->excl_prog_sha, aux->prog->digest, SHA256_DIGEST_SIZE))
-		return -EACCES;
-	if (!READ_ONCE(map->frozen))
-		return -EBUSY;
-	if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1)
-		return -EINVAL;
-	/* As 7.2's in-loader check did, require the hash user space asked for. */
-	if (!memchr_inv(map->sha, 0, sizeof(map->sha)))
-		return -ENODATA;
-
-	/* elem_size, not value_size: what array_map_get_hash() hashes too. */
-	array = container_of(map, struct bpf_array, map);
-	sha256(array->value, array->elem_size, digest);
-	if (memcmp(digest, hash, SHA256_DIGEST_SIZE))
-		return -EBADMSG;
-
-	err = bpf_lsm_report_integrity(aux->prog, LSM_INT_SCHEME_BPF_LOADER,
-				       LSM_INT_VERDICT_OK);
-	if (err)
-		return err;
-
-	WRITE_ONCE(aux->sig.verdict, BPF_SIG_METADATA_VERIFIED);
-	return 0;
+	if (aux->sig.insns_changed || aux->btf)
+		return -EKEYREJECTED;
+	if (cmpxchg(&aux->sig.claimed, 0, 1))
+		return -EINPROGRESS;
+	/* The call that held the claim before may have promoted it. */
+	if (READ_ONCE(aux->sig.verdict) == BPF_SIG_METADATA_VERIFIED)
+		err = -EALREADY;
+	else
+		err = check_metadata(aux, map__map, hash, hash__sz);
+	if (!err)
+		WRITE_ONCE(aux->sig.verdict, BPF_SIG_METADATA_VERIFIED);
+	smp_store_release(&aux->sig.claimed, 0);
+	return err;
 }
 
 __bpf_kfunc_end_defs();

@@ -2,7 +2,7 @@
 /*
  * Linux Security Module interface to BPF program verification schemes:
  * kernel code that verifies BPF programs reports its verdicts through
- * bpf_lsm_report_integrity() (security/bpf_lsm_kfuncs.c).
+ * lsm_bpf_report_integrity() (security/bpf_lsm_kfuncs.c).
  */
 #ifndef __LINUX_LSM_BPF_INTEGRITY_H
 #define __LINUX_LSM_BPF_INTEGRITY_H
@@ -12,7 +12,7 @@
 struct bpf_prog;
 
 #ifdef CONFIG_BPF_SYSCALL
-int bpf_lsm_report_integrity(struct bpf_prog *prog,
+int lsm_bpf_report_integrity(struct bpf_prog *prog,
 			     enum lsm_integrity_scheme scheme,
 			     enum lsm_integrity_verdict verdict);
 #endif

@@ -5,6 +5,7 @@
 
 #include "lsm_post_integrity.skel.h"
 #include "lsm_post_integrity_fail.skel.h"
+#include "lsm_post_integrity_ext.skel.h"
 
 /* Load a program for the reporter to judge; returns an fd or -errno. */
 static int load_probe(const char *name)
@@ -116,6 +117,76 @@ static void hook_denies(void)
 	lsm_post_integrity__destroy(skel);
 }
 
+/*
+ * Two LSMs on the hook: the one called first accepts, the second refuses.
+ * The first is not told; what it can learn is the outcome, here that the
+ * program it accepted a report on went away (its load failed).
+ */
+static void stacked_refusal(void)
+{
+	struct lsm_post_integrity *skel = setup(true);
+	int fd;
+
+	if (!skel)
+		return;
+	/* BPF LSM programs on one hook run newest first. */
+	skel->links.accept = bpf_program__attach(skel->progs.accept);
+	skel->links.forget = bpf_program__attach(skel->progs.forget);
+	if (!ASSERT_OK_PTR(skel->links.accept, "attach_accept") ||
+	    !ASSERT_OK_PTR(skel->links.forget, "attach_forget"))
+		goto out;
+	skel->bss->deny = -EPERM;
+	skel->bss->fail_load = true;
+
+	fd = load_probe("good_probe");
+	ASSERT_EQ(fd, -EPERM, "load fails with the second LSM's errno");
+	if (fd >= 0)
+		close(fd);
+	ASSERT_EQ(skel->bss->accepted, 1, "first LSM saw the report");
+	ASSERT_EQ(skel->bss->seen, 1, "second LSM saw the report");
+	ASSERT_LT(skel->bss->accepted_at, skel->bss->seen_at, "first accepted, then refused");
+	ASSERT_EQ(skel->bss->accepted_prog, skel->bss->reported_prog, "same program");
+	ASSERT_EQ(skel->bss->report_ret, -EPERM, "the reporter got the refusal");
+	ASSERT_TRUE(skel->bss->accepted_prog_freed, "first LSM learns the program is gone");
+out:
+	lsm_post_integrity__destroy(skel);
+}
+
+/*
+ * A program that replaces a function of a BPF LSM program on bpf_prog_load
+ * is not that LSM program: the kfunc is refused to it.
+ */
+static void freplace_refused(void)
+{
+	struct lsm_post_integrity_ext *tgt = NULL, *ext = NULL;
+	char log[8192] = "";
+	int err;
+
+	tgt = lsm_post_integrity_ext__open();
+	if (!ASSERT_OK_PTR(tgt, "target open"))
+		return;
+	bpf_program__set_autoload(tgt->progs.replacement, false);
+	if (!ASSERT_OK(lsm_post_integrity_ext__load(tgt), "target load"))
+		goto out;
+
+	ext = lsm_post_integrity_ext__open();
+	if (!ASSERT_OK_PTR(ext, "ext open"))
+		goto out;
+	bpf_program__set_autoload(ext->progs.judged_load, false);
+	bpf_program__set_log_buf(ext->progs.replacement, log, sizeof(log));
+	if (!ASSERT_OK(bpf_program__set_attach_target(ext->progs.replacement,
+						      bpf_program__fd(tgt->progs.judged_load),
+						      "judge"), "set target"))
+		goto out;
+	err = lsm_post_integrity_ext__load(ext);
+	ASSERT_ERR(err, "freplace program refused");
+	ASSERT_HAS_SUBSTR(log, "calling kernel function bpf_report_prog_integrity is not allowed",
+			  "verifier log");
+out:
+	lsm_post_integrity_ext__destroy(ext);
+	lsm_post_integrity_ext__destroy(tgt);
+}
+
 /* Values outside enum lsm_integrity_verdict never reach the LSMs. */
 static void bad_verdict(void)
 {
@@ -152,5 +223,9 @@ void test_lsm_post_integrity(void)
 		hook_denies();
 	if (test__start_subtest("bad_verdict"))
 		bad_verdict();
+	if (test__start_subtest("stacked_refusal"))
+		stacked_refusal();
+	if (test__start_subtest("freplace_refused"))
+		freplace_refused();
 	RUN_TESTS(lsm_post_integrity_fail);
 }

@@ -33,6 +33,14 @@ int seen;
 int seen_scheme;
 int seen_verdict;
 __u64 seen_prog;
+int seen_at;
+
+/* A second one that accepts, and what it learns afterwards. */
+int accepted;
+__u64 accepted_prog;
+int accepted_at;
+bool accepted_prog_freed;
+int order;
 
 static bool monitored(void)
 {
@@ -78,7 +86,29 @@ int BPF_PROG(observe, struct bpf_prog *prog, enum lsm_integrity_scheme scheme,
 	seen_scheme = scheme;
 	seen_verdict = verdict;
 	seen_prog = (__u64)prog;
+	seen_at = ++order;
 	ret = deny;
 	set_if_not_errno_or_zero(ret, -EFAULT);
 	return ret;
+}
+
+SEC("lsm.s/bpf_prog_load_post_integrity")
+int BPF_PROG(accept, struct bpf_prog *prog, enum lsm_integrity_scheme scheme,
+	     enum lsm_integrity_verdict verdict)
+{
+	if (!monitored())
+		return 0;
+	accepted++;
+	accepted_prog = (__u64)prog;
+	accepted_at = ++order;
+	return 0;
+}
+
+/* Runs for every program that goes away, whose load failed included. */
+SEC("lsm/bpf_prog_free")
+int BPF_PROG(forget, struct bpf_prog *prog)
+{
+	if (monitored() && accepted_prog && (__u64)prog == accepted_prog)
+		accepted_prog_freed = true;
+	return 0;
 }

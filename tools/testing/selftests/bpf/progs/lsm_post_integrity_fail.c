@@ -46,6 +46,15 @@ int BPF_PROG(not_sleepable, struct bpf_prog *prog, union bpf_attr *attr,
 	return bpf_report_prog_integrity(prog, LSM_INT_VERDICT_OK);
 }
 
+SEC("lsm_cgroup/bpf_prog_load")
+__failure __msg("calling kernel function bpf_report_prog_integrity is not allowed")
+int BPF_PROG(cgroup_lsm, struct bpf_prog *prog, union bpf_attr *attr,
+	     struct bpf_token *token, bool kernel)
+{
+	bpf_report_prog_integrity(prog, LSM_INT_VERDICT_OK);
+	return 1;
+}
+
 SEC("fentry/bpf_lsm_bpf_prog_load")
 __failure __msg("calling kernel function bpf_report_prog_integrity is not allowed")
 int BPF_PROG(tracing, struct bpf_prog *prog, union bpf_attr *attr,

@@ -10,7 +10,9 @@
  * Watches signed loaders of the test's process call
  * bpf_loader_verify_metadata(): what reaches the post-integrity hook, the
  * loader's verdict when its payload is loaded, and any program's verdict
- * on demand (read when user space takes an fd of it by id).
+ * on demand (read when user space takes an fd of it by id).  It can hold
+ * a report inside the hook, and a second LSM program on the hook accepts
+ * every report before the first one decides.
  */
 
 char _license[] SEC("license") = "GPL";
@@ -31,6 +33,22 @@ int seen_scheme;
 int seen_verdict;
 int verdict_at_hook;
 __u32 reporter_ids[2];
+int order;
+int observe_at;
+
+/*
+ * The first report on loader hold_id stays in the hook until user space
+ * makes the page at hold_addr (registered with userfaultfd) present.
+ */
+__u32 hold_id;
+__u64 hold_addr;
+bool held;
+bool released;
+
+/* The second program on the hook, which runs before observe(). */
+int bystander_calls;
+int bystander_at;
+__u32 bystander_id;
 
 /*
  * What a loader does after the post-integrity hook, per thread: its verdict
@@ -43,7 +61,16 @@ struct loader_state {
 	int prog_loads;
 	int map_creates;
 	int commands;
+	int payload_loader_verdict;	/* what the payload says of its loader */
+	int payload_loader_keyring;
 };
+
+/* What the last program loaded from user space, or by a loader, says of its loader. */
+int user_loads;
+int user_load_loader_verdict = -1;
+int kernel_loads;
+int kernel_load_loader_verdict = -1;
+int kernel_load_loader_keyring = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -92,6 +119,14 @@ int BPF_PROG(observe, struct bpf_prog *prog, enum lsm_integrity_scheme scheme,
 	seen_scheme = scheme;
 	seen_verdict = verdict;
 	verdict_at_hook = prog->aux->sig.verdict;
+	observe_at = ++order;
+	if (hold_id && prog->aux->id == hold_id && !held) {
+		char c;
+
+		held = true;
+		bpf_copy_from_user(&c, sizeof(c), (void *)hold_addr);
+		released = true;
+	}
 	s.loader = (__u64)prog;
 	s.verdict_at_payload = -1;
 	bpf_map_update_elem(&loaders, &tid, &s, BPF_ANY);
@@ -109,10 +144,20 @@ int BPF_PROG(payload_prog, struct bpf_prog *prog, union bpf_attr *attr,
 	struct bpf_prog_aux *aux;
 	__u8 verdict;
 
+	if (monitored() && !kernel) {
+		user_loads++;
+		user_load_loader_verdict = prog->aux->sig.loader_verdict;
+	} else if (monitored()) {
+		kernel_loads++;
+		kernel_load_loader_verdict = prog->aux->sig.loader_verdict;
+		kernel_load_loader_keyring = prog->aux->sig.loader_keyring;
+	}
 	s = loader_state(kernel);
 	if (!s)
 		return 0;
 	s->prog_loads++;
+	s->payload_loader_verdict = prog->aux->sig.loader_verdict;
+	s->payload_loader_keyring = prog->aux->sig.loader_keyring;
 	bpf_probe_read_kernel(&aux, sizeof(aux),
 			      &((struct bpf_prog *)s->loader)->aux);
 	if (!bpf_probe_read_kernel(&verdict, sizeof(verdict), &aux->sig.verdict))
@@ -149,5 +194,17 @@ int BPF_PROG(query, struct bpf_prog *prog)
 {
 	if (monitored() && query_id && prog->aux->id == query_id)
 		queried_verdict = prog->aux->sig.verdict;
+	return 0;
+}
+
+SEC("lsm.s/bpf_prog_load_post_integrity")
+int BPF_PROG(bystander, struct bpf_prog *prog, enum lsm_integrity_scheme scheme,
+	     enum lsm_integrity_verdict verdict)
+{
+	if (!monitored())
+		return 0;
+	bystander_calls++;
+	bystander_at = ++order;
+	bystander_id = prog->aux->id;
 	return 0;
 }

@@ -1,0 +1,1158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_loader_verify_metadata(): the kernel's check of a signed loader's
+ * metadata, the verdict it promotes, the LSMs it reports to, the fixed call
+ * that reaches it, and the loaders libbpf generates for it.
+ */
+
+#include <test_progs.h>
+#include <sys/syscall.h>
+#include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <linux/keyctl.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/userfaultfd.h>
+
+#include "bpf/libbpf_internal.h" /* for libbpf_sha256() */
+#include "bpf/skel_internal.h"	 /* for the loader ctx layout */
+#include "testing_helpers.h"
+
+#include "test_signed_loader_map.skel.h"
+#include "test_signed_loader_verify.skel.h"
+#include "test_signed_payload.lskel.h"
+
+enum {
+	BPF_SIG_UNSIGNED = 0,
+	BPF_SIG_VERIFIED,
+	BPF_SIG_METADATA_VERIFIED,
+};
+
+/*
+ * A minimal signed loader: it stores a hash on its stack, calls the kfunc
+ * by its fixed number on fd_array[0] and returns the result.  The map is
+ * built for each case.
+ */
+#define META_VALUE_SZ 64
+
+struct verify_case {
+	__u32 map_type;		/* 0: BPF_MAP_TYPE_ARRAY */
+	__u32 max_entries;	/* 0: 1 */
+	__u32 map_flags;
+	__u32 hash_sz;		/* 0: SHA256_DIGEST_LENGTH */
+	bool not_exclusive;
+	bool not_frozen;
+	bool user_hash;		/* user space has the kernel hash the map too */
+	bool unsigned_loader;
+	bool other_contents;	/* the map does not hold what the hash is of */
+	bool excl_zero_digest;	/* exclusive to the all-zero digest, via fd_array_cnt */
+};
+
+/* As progs/test_signed_loader_verify.c keeps it, per thread. */
+struct loader_state {
+	__u64 loader;
+	int verdict_at_payload;
+	int prog_loads;
+	int map_creates;
+	int commands;
+	int payload_loader_verdict;
+	int payload_loader_keyring;
+};
+
+enum {
+	BPF_SIG_KEYRING_NONE = 0,
+	BPF_SIG_KEYRING_BUILTIN,
+	BPF_SIG_KEYRING_SECONDARY,
+	BPF_SIG_KEYRING_PLATFORM,
+	BPF_SIG_KEYRING_USER,
+};
+
+struct verify_loader {
+	struct bpf_insn insns[24];
+	int cnt;
+	int map_fd;
+	int prog_fd;
+	__u32 id;
+};
+
+static char log_buf[1 << 16];
+
+static struct bpf_insn *emit_ld64(struct bpf_insn *i, int reg, int src, __u64 imm)
+{
+	struct bpf_insn ld[] = { BPF_LD_IMM64_RAW(reg, src, imm) };
+
+	memcpy(i, ld, sizeof(ld));
+	return i + 2;
+}
+
+static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 hash_sz)
+{
+	struct bpf_insn *i = insns;
+	__u64 dw;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		memcpy(&dw, hash + k * 8, sizeof(dw));
+		i = emit_ld64(i, BPF_REG_0, 0, dw);
+		*i++ = (struct bpf_insn)BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -32 + k * 8);
+	}
+	i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_MAP_IDX, 0);
+	*i++ = (struct bpf_insn)BPF_MOV64_REG(BPF_REG_2, BPF_REG_10);
+	*i++ = (struct bpf_insn)BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -32);
+	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_3, hash_sz);
+	*i++ = (struct bpf_insn)BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL_FIXED,
+					     0, BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA);
+	*i++ = (struct bpf_insn)BPF_EXIT_INSN();
+	return i - insns;
+}
+
+/*
+ * BPF_PROG_LOAD with fd_array = { *map_fd } (bound up front if @fd_cnt is 1,
+ * through the instructions if 0), a signature if @sig, the log in log_buf.
+ */
+static int load_raw(__u32 type, __u32 flags, const struct bpf_insn *insns, __u32 cnt,
+		    int *map_fd, __u32 fd_cnt, const void *sig, __u32 sig_sz)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = type;
+	attr.insns = ptr_to_u64(insns);
+	attr.insn_cnt = cnt;
+	attr.license = ptr_to_u64("GPL");
+	attr.prog_flags = flags;
+	attr.fd_array = ptr_to_u64(map_fd);
+	attr.fd_array_cnt = fd_cnt;
+	log_buf[0] = 0;
+	attr.log_buf = ptr_to_u64(log_buf);
+	attr.log_size = sizeof(log_buf);
+	attr.log_level = 1;
+	if (sig) {
+		attr.signature = ptr_to_u64(sig);
+		attr.signature_size = sig_sz;
+		attr.keyring_id = KEY_SPEC_SESSION_KEYRING;
+	}
+	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, offsetofend(union bpf_attr, keyring_id));
+	return fd < 0 ? -errno : fd;
+}
+
+/* The id of program @fd, or 0. */
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_prog_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Build the map and the signed loader of @c into @l; 0 or -errno. */
+static int verify_loader_load(const struct verify_case *c, struct verify_loader *l)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = c->map_flags);
+	__u8 excl[SHA256_DIGEST_LENGTH], hash[SHA256_DIGEST_LENGTH], sig[8192];
+	__u8 value[META_VALUE_SZ], hbuf[SHA256_DIGEST_LENGTH];
+	__u32 sig_sz = sizeof(sig), key = 0, len;
+	struct bpf_map_info info;
+	int err;
+
+	l->map_fd = -1;
+	l->prog_fd = -1;
+	memset(value, 0x5a, sizeof(value));
+	libbpf_sha256(value, sizeof(value), hash);
+	if (c->other_contents)
+		value[0] ^= 0xff;
+	l->cnt = verify_loader_insns(l->insns, hash, c->hash_sz ?: SHA256_DIGEST_LENGTH);
+	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
+	if (c->excl_zero_digest)
+		memset(excl, 0, sizeof(excl));
+	if (!c->not_exclusive) {
+		mopts.excl_prog_hash = excl;
+		mopts.excl_prog_hash_size = sizeof(excl);
+	}
+	l->map_fd = bpf_map_create(c->map_type ?: BPF_MAP_TYPE_ARRAY, "__loader.map", 4,
+				   sizeof(value), c->max_entries ?: 1, &mopts);
+	if (l->map_fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(l->map_fd, &key, value, 0))
+		return -errno;
+	if (!c->not_frozen && bpf_map_freeze(l->map_fd))
+		return -errno;
+	if (c->user_hash) {
+		memset(&info, 0, sizeof(info));
+		info.hash = ptr_to_u64(hbuf);
+		info.hash_size = sizeof(hbuf);
+		len = sizeof(info);
+		if (bpf_map_get_info_by_fd(l->map_fd, &info, &len))
+			return -errno;
+	}
+	if (!c->unsigned_loader) {
+		err = sign_with_test_key(l->insns, l->cnt * sizeof(struct bpf_insn), sig, &sig_sz);
+		if (err)
+			return err;
+	}
+	l->prog_fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l->insns, l->cnt,
+			      &l->map_fd, c->excl_zero_digest,
+			      c->unsigned_loader ? NULL : sig, sig_sz);
+	if (l->prog_fd < 0)
+		return l->prog_fd;
+	l->id = prog_id(l->prog_fd);
+	return l->id ? 0 : -ENOENT;
+}
+
+static void verify_loader_close(struct verify_loader *l)
+{
+	if (l->prog_fd >= 0)
+		close(l->prog_fd);
+	if (l->map_fd >= 0)
+		close(l->map_fd);
+}
+
+/* Run a loader once; its return value, or -errno if it could not run. */
+static int run_loader(int prog_fd)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+	if (bpf_prog_test_run_opts(prog_fd, &topts))
+		return -errno;
+	return (int)topts.retval;
+}
+
+/* The verdict of program @id now, as a BPF LSM program reads it. */
+static int read_verdict(struct test_signed_loader_verify *obs, __u32 id)
+{
+	int fd;
+
+	obs->data->queried_verdict = -1;
+	obs->bss->query_id = id;
+	fd = bpf_prog_get_fd_by_id(id);
+	obs->bss->query_id = 0;
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return obs->data->queried_verdict;
+}
+
+static struct test_signed_loader_verify *watch_loaders(int deny)
+{
+	struct test_signed_loader_verify *obs;
+
+	obs = test_signed_loader_verify__open_and_load();
+	if (!ASSERT_OK_PTR(obs, "observer load"))
+		return NULL;
+	/* This file's copy of enum bpf_sig_verdict against the kernel's. */
+	if (!ASSERT_EQ(obs->bss->sig_unsigned, BPF_SIG_UNSIGNED, "BPF_SIG_UNSIGNED") ||
+	    !ASSERT_EQ(obs->data->sig_verified, BPF_SIG_VERIFIED, "BPF_SIG_VERIFIED") ||
+	    !ASSERT_EQ(obs->data->sig_metadata_verified, BPF_SIG_METADATA_VERIFIED,
+		       "BPF_SIG_METADATA_VERIFIED")) {
+		test_signed_loader_verify__destroy(obs);
+		return NULL;
+	}
+	obs->bss->deny = deny;
+	obs->bss->monitored_tgid = getpid();
+	if (!ASSERT_OK(test_signed_loader_verify__attach(obs), "observer attach")) {
+		test_signed_loader_verify__destroy(obs);
+		return NULL;
+	}
+	return obs;
+}
+
+/*
+ * Run loader @l once more. It must return @want; the hook must have been
+ * called @calls times so far, for @l; the verdict must end at @verdict.
+ */
+static void verify_run(struct test_signed_loader_verify *obs,
+		       const struct verify_loader *l, int want, int calls, int verdict)
+{
+	ASSERT_EQ(run_loader(l->prog_fd), want, "kfunc result");
+	ASSERT_EQ(obs->bss->calls, calls, "hook calls");
+	if (calls) {
+		ASSERT_EQ(obs->bss->reporter_ids[0], l->id, "reporter is the loader");
+		ASSERT_EQ(obs->bss->seen_scheme, obs->data->scheme_loader, "scheme");
+		ASSERT_EQ(obs->bss->seen_verdict, obs->data->verdict_ok, "verdict reported");
+		ASSERT_EQ(obs->bss->verdict_at_hook, obs->data->sig_verified,
+			  "not promoted before the LSMs allow it");
+	}
+	ASSERT_EQ(read_verdict(obs, l->id), verdict, "verdict afterwards");
+}
+
+/* Load and run the loader of @c once, as verify_run() checks it. */
+static void verify_case(const struct verify_case *c, int want, int calls, int verdict)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (ASSERT_OK(verify_loader_load(c, &l), "loader setup"))
+		verify_run(obs, &l, want, calls, verdict);
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/* Promoted without user space having had the map hashed: the kernel hashes it. */
+static void verify_promotes(void)
+{
+	struct verify_case c = {};
+
+	verify_case(&c, 0, 1, BPF_SIG_METADATA_VERIFIED);
+}
+
+/* ... and with it, as 7.2's light skeletons do. */
+static void verify_user_hash(void)
+{
+	struct verify_case c = { .user_hash = true };
+
+	verify_case(&c, 0, 1, BPF_SIG_METADATA_VERIFIED);
+}
+
+/*
+ * An LSM refuses: the kfunc fails and the verdict stays. The refusal leaves
+ * nothing behind: when the LSM then allows it, the same loader is promoted.
+ */
+static void verify_denied(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(-EKEYREJECTED);
+	struct verify_case c = {};
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup")) {
+		verify_run(obs, &l, -EKEYREJECTED, 1, BPF_SIG_VERIFIED);
+		obs->bss->deny = 0;
+		verify_run(obs, &l, 0, 2, BPF_SIG_METADATA_VERIFIED);
+	}
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * Two LSM programs on the hook: the one that runs first accepts, the second
+ * refuses.  The first is not told of the refusal; what it can see is the
+ * outcome, the loader's verdict, which stays unpromoted.
+ */
+static void verify_stacked_refusal(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(-EPERM);
+	struct verify_case c = {};
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup")) {
+		ASSERT_EQ(run_loader(l.prog_fd), -EPERM, "the second LSM's error");
+		ASSERT_EQ(obs->bss->bystander_calls, 1, "first LSM saw the report");
+		ASSERT_EQ(obs->bss->bystander_id, l.id, "on the loader");
+		ASSERT_EQ(obs->bss->calls, 1, "second LSM saw it");
+		ASSERT_LT(obs->bss->bystander_at, obs->bss->observe_at,
+			  "first accepted, then the second refused");
+		ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_VERIFIED,
+			  "what the first can read afterwards: not promoted");
+	}
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+static void verify_unsigned(void)
+{
+	struct verify_case c = { .unsigned_loader = true };
+
+	verify_case(&c, -EPERM, 0, BPF_SIG_UNSIGNED);
+}
+
+static void verify_hash_size(void)
+{
+	struct verify_case c = { .hash_sz = 16 };
+
+	verify_case(&c, -EMSGSIZE, 0, BPF_SIG_VERIFIED);
+}
+
+static void verify_not_exclusive(void)
+{
+	struct verify_case c = { .not_exclusive = true };
+
+	verify_case(&c, -EACCES, 0, BPF_SIG_VERIFIED);
+}
+
+/* Exclusive to no program: the verifier does not bind it at all. */
+static void verify_excl_zero_digest(void)
+{
+	struct verify_case c = { .excl_zero_digest = true };
+	struct verify_loader l;
+
+	ASSERT_EQ(verify_loader_load(&c, &l), -EACCES, "loader refused at load");
+	ASSERT_HAS_SUBSTR(log_buf, "program's hash doesn't match map's excl_prog_hash",
+			  "verifier log");
+	verify_loader_close(&l);
+}
+
+static void verify_not_frozen(void)
+{
+	struct verify_case c = { .not_frozen = true };
+
+	verify_case(&c, -EBUSY, 0, BPF_SIG_VERIFIED);
+}
+
+static void verify_not_array(void)
+{
+	struct verify_case hash = { .map_type = BPF_MAP_TYPE_HASH };
+	struct verify_case two = { .max_entries = 2 };
+
+	verify_case(&hash, -EINVAL, 0, BPF_SIG_VERIFIED);
+	verify_case(&two, -EINVAL, 0, BPF_SIG_VERIFIED);
+}
+
+/*
+ * An mmapable array: a page of it pinned through a writable mapping before
+ * the freeze (an io_uring fixed buffer, say) stays writable after it, so
+ * its contents may change after the kernel hashed them.  Refused.
+ */
+static void verify_mmapable(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_case c = { .map_flags = BPF_F_MMAPABLE };
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup"))
+		verify_run(obs, &l, -EINVAL, 0, BPF_SIG_VERIFIED);
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/* Exclusive, frozen: but not the map whose hash was signed. */
+static void verify_wrong_map(void)
+{
+	struct verify_case c = { .other_contents = true };
+
+	verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
+}
+
+/* Promotion happens once; the second call changes nothing. */
+static void verify_repeated(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_case c = {};
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup")) {
+		verify_run(obs, &l, 0, 1, BPF_SIG_METADATA_VERIFIED);
+		verify_run(obs, &l, -EALREADY, 1, BPF_SIG_METADATA_VERIFIED);
+	}
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * A report held in the hook: observe() reads a page registered with
+ * userfaultfd, which stays missing until release_hold() fills it.
+ */
+struct hold {
+	int uffd;
+	void *page;
+	long page_sz;
+};
+
+static int hold_reports(struct test_signed_loader_verify *obs, struct hold *h, __u32 id)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {};
+
+	h->page_sz = sysconf(_SC_PAGESIZE);
+	h->uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (h->uffd < 0)
+		return -errno;
+	h->page = mmap(NULL, h->page_sz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h->page == MAP_FAILED)
+		return -errno;
+	reg.range.start = (unsigned long)h->page;
+	reg.range.len = h->page_sz;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(h->uffd, UFFDIO_API, &api) || ioctl(h->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	obs->bss->hold_addr = (unsigned long)h->page;
+	obs->bss->hold_id = id;
+	return 0;
+}
+
+/* Wait until a report is held, that is the hook faulted on the page. */
+static int wait_held(struct hold *h)
+{
+	struct pollfd p = { .fd = h->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&p, 1, 60000) != 1)
+		return -ETIMEDOUT;
+	if (read(h->uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return -EIO;
+	return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -EINVAL;
+}
+
+static int release_hold(struct hold *h)
+{
+	struct uffdio_zeropage zp = {
+		.range = { .start = (unsigned long)h->page, .len = h->page_sz },
+	};
+
+	return ioctl(h->uffd, UFFDIO_ZEROPAGE, &zp) ? -errno : 0;
+}
+
+static void hold_fini(struct hold *h)
+{
+	if (h->page && h->page != MAP_FAILED)
+		munmap(h->page, h->page_sz);
+	if (h->uffd >= 0)
+		close(h->uffd);
+}
+
+struct runner {
+	pthread_t th;
+	int prog_fd;
+	int ret;
+	bool started;
+};
+
+static void *runner_fn(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = run_loader(r->prog_fd);
+	return NULL;
+}
+
+static int runner_start(struct runner *r, int prog_fd)
+{
+	r->prog_fd = prog_fd;
+	r->ret = 1;
+	r->started = !pthread_create(&r->th, NULL, runner_fn, r);
+	return r->started ? 0 : -EAGAIN;
+}
+
+/* Join @r, giving up after @secs seconds; 0 if it finished. */
+static int runner_join(struct runner *r, int secs)
+{
+	struct timespec ts;
+
+	if (!r->started)
+		return -ESRCH;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	if (pthread_timedjoin_np(r->th, NULL, &ts))
+		return -ETIMEDOUT;
+	r->started = false;
+	return 0;
+}
+
+/*
+ * One loader run by four threads: while the first call is held in the
+ * hook, the other three are refused at once (-EINPROGRESS) instead of
+ * reporting the loader again; once released, the first one promotes it.
+ * The loader is reported once and promoted once, with no help from timing.
+ */
+static void verify_same_loader_concurrent(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct hold h = { .uffd = -1 };
+	struct verify_case c = {};
+	struct runner r[4] = {};
+	struct verify_loader l;
+	int i;
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup") ||
+	    !ASSERT_OK(hold_reports(obs, &h, l.id), "userfaultfd"))
+		goto out;
+	if (!ASSERT_OK(runner_start(&r[0], l.prog_fd), "first thread") ||
+	    !ASSERT_OK(wait_held(&h), "first call held in the hook"))
+		goto release;
+	for (i = 1; i < 4; i++) {
+		if (!ASSERT_OK(runner_start(&r[i], l.prog_fd), "thread"))
+			goto release;
+		if (!ASSERT_OK(runner_join(&r[i], 60), "returns while the first is held"))
+			goto release;
+		ASSERT_EQ(r[i].ret, -EINPROGRESS, "refused while the first is checking");
+	}
+	ASSERT_EQ(obs->bss->calls, 1, "reported once");
+	ASSERT_FALSE(obs->bss->released, "first still held");
+	ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_VERIFIED, "not promoted yet");
+release:
+	ASSERT_OK(release_hold(&h), "release");
+	for (i = 0; i < 4; i++)
+		if (r[i].started)
+			ASSERT_OK(runner_join(&r[i], 60), "join");
+	ASSERT_EQ(r[0].ret, 0, "the first call promotes");
+	ASSERT_EQ(obs->bss->calls, 1, "reported once in all");
+	ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_METADATA_VERIFIED, "promoted");
+	ASSERT_EQ(run_loader(l.prog_fd), -EALREADY, "and only once");
+out:
+	hold_fini(&h);
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * Unrelated loaders do not wait for each other: while one loader's report
+ * is held in the hook, another loader is checked, reported and promoted.
+ */
+static void verify_other_loader_not_blocked(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_loader a = { .map_fd = -1, .prog_fd = -1 }, b = a;
+	struct hold h = { .uffd = -1 };
+	struct verify_case c = {};
+	struct runner ra = {}, rb = {};
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &a), "loader a") ||
+	    !ASSERT_OK(verify_loader_load(&c, &b), "loader b") ||
+	    !ASSERT_OK(hold_reports(obs, &h, a.id), "userfaultfd"))
+		goto out;
+	if (!ASSERT_OK(runner_start(&ra, a.prog_fd), "thread a") ||
+	    !ASSERT_OK(wait_held(&h), "a held in the hook") ||
+	    !ASSERT_OK(runner_start(&rb, b.prog_fd), "thread b"))
+		goto release;
+	if (ASSERT_OK(runner_join(&rb, 60), "b finishes while a is held")) {
+		ASSERT_EQ(rb.ret, 0, "b promoted");
+		ASSERT_EQ(read_verdict(obs, b.id), BPF_SIG_METADATA_VERIFIED, "b's verdict");
+		ASSERT_FALSE(obs->bss->released, "a still held");
+	}
+release:
+	ASSERT_OK(release_hold(&h), "release");
+	if (ra.started && ASSERT_OK(runner_join(&ra, 60), "join a"))
+		ASSERT_EQ(ra.ret, 0, "a promoted");
+	if (rb.started)
+		runner_join(&rb, 60);
+	ASSERT_EQ(obs->bss->calls, 2, "each reported once");
+out:
+	hold_fini(&h);
+	verify_loader_close(&a);
+	verify_loader_close(&b);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * The verifier binds only maps exclusive to the loader, but a map-in-map
+ * lookup hands out inner maps it never bound.  An exclusive map can not
+ * become an inner map, so no other program reaches the metadata that way.
+ */
+static void verify_excl_not_inner(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, xopts);
+	LIBBPF_OPTS(bpf_map_create_opts, oopts);
+	__u8 digest[SHA256_DIGEST_LENGTH] = { 1 };
+	int excl, plain = -1, outer = -1, key = 0;
+
+	xopts.excl_prog_hash = digest;
+	xopts.excl_prog_hash_size = sizeof(digest);
+	excl = bpf_map_create(BPF_MAP_TYPE_ARRAY, "excl", 4, META_VALUE_SZ, 1, &xopts);
+	if (!ASSERT_OK_FD(excl, "exclusive map"))
+		return;
+	oopts.inner_map_fd = excl;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, 1, &oopts);
+	ASSERT_LT(outer, 0, "not a template for inner maps");
+	if (outer >= 0)
+		close(outer);
+
+	plain = bpf_map_create(BPF_MAP_TYPE_ARRAY, "plain", 4, META_VALUE_SZ, 1, NULL);
+	if (!ASSERT_OK_FD(plain, "plain map"))
+		goto out;
+	oopts.inner_map_fd = plain;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, 1, &oopts);
+	if (!ASSERT_OK_FD(outer, "outer map"))
+		goto out;
+	ASSERT_OK(bpf_map_update_elem(outer, &key, &plain, 0), "a plain map goes in");
+	ASSERT_ERR(bpf_map_update_elem(outer, &key, &excl, 0), "an exclusive one does not");
+out:
+	if (outer >= 0)
+		close(outer);
+	if (plain >= 0)
+		close(plain);
+	close(excl);
+}
+
+/*
+ * The fixed number is checked, also in a signed program: unknown numbers
+ * and reserved fields are refused with the verifier's message, whether or
+ * not the signature over them is good.
+ */
+static void fixed_call(void)
+{
+	static const struct {
+		__s32 imm;
+		__s16 off;
+		__u8 dst_reg;
+		const char *what;
+	} bad[] = {
+		{ 0, 0, 0, "number 0" },
+		{ __MAX_BPF_FIXED_KFUNC, 0, 0, "unknown number" },
+		{ -1, 0, 0, "negative number" },
+		{ BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA, 1, 0, "off set" },
+		{ BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA, 0, 1, "dst_reg set" },
+	};
+	__u8 hash[SHA256_DIGEST_LENGTH] = {}, sig[8192];
+	struct bpf_insn insns[24], *call;
+	int cnt, fd, map_fd, i;
+	__u32 sig_sz;
+
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, 64, 1, NULL);
+	if (!ASSERT_OK_FD(map_fd, "map"))
+		return;
+	cnt = verify_loader_insns(insns, hash, sizeof(hash));
+	call = &insns[cnt - 2];
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		call->imm = bad[i].imm;
+		call->off = bad[i].off;
+		call->dst_reg = bad[i].dst_reg;
+		sig_sz = sizeof(sig);
+		if (!ASSERT_OK(sign_with_test_key(insns, cnt * sizeof(*insns), sig, &sig_sz),
+			       "sign"))
+			break;
+		fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, insns, cnt, &map_fd, 0,
+			      sig, sig_sz);
+		ASSERT_EQ(fd, -EINVAL, bad[i].what);
+		ASSERT_HAS_SUBSTR(log_buf, "invalid fixed kfunc call", bad[i].what);
+		if (fd >= 0)
+			close(fd);
+	}
+	call->imm = BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA;
+	call->off = 0;
+	call->dst_reg = 0;
+
+	/* Not a SYSCALL program: the kfunc the number names is not for it. */
+	fd = load_raw(BPF_PROG_TYPE_SOCKET_FILTER, 0, insns, cnt, &map_fd, 0, NULL, 0);
+	ASSERT_EQ(fd, -EACCES, "socket filter");
+	ASSERT_HAS_SUBSTR(log_buf, "bpf_loader_verify_metadata", "names the kfunc");
+	if (fd >= 0)
+		close(fd);
+	close(map_fd);
+}
+
+static void close_ctx_fds(void *ctx, int nr_maps, int nr_progs)
+{
+	struct bpf_map_desc *md = ctx + sizeof(struct bpf_loader_ctx);
+	struct bpf_prog_desc *pd = (void *)(md + nr_maps);
+	int i;
+
+	for (i = 0; i < nr_maps; i++)
+		if (md[i].map_fd > 0)
+			close(md[i].map_fd);
+	for (i = 0; i < nr_progs; i++)
+		if (pd[i].prog_fd > 0)
+			close(pd[i].prog_fd);
+}
+
+/* A loader generated by libbpf with gen_hash and kernel_verify. */
+struct gen_loader {
+	struct test_signed_loader_map *skel;
+	struct gen_loader_opts opts;
+	int nr_maps;
+	int nr_progs;
+	void *ctx;
+	__u32 ctx_sz;
+};
+
+static int gen_loader_init(struct gen_loader *g)
+{
+	LIBBPF_OPTS(gen_loader_opts, gopts, .gen_hash = true, .kernel_verify = true);
+	struct bpf_program *p;
+	struct bpf_map *m;
+
+	memset(g, 0, sizeof(*g));
+	g->skel = test_signed_loader_map__open();
+	if (!ASSERT_OK_PTR(g->skel, "skel_open") ||
+	    !ASSERT_OK(bpf_object__gen_loader(g->skel->obj, &gopts), "gen_loader") ||
+	    !ASSERT_OK(bpf_object__load(g->skel->obj), "gen_load"))
+		return -1;
+	g->opts = gopts;
+	bpf_object__for_each_program(p, g->skel->obj)
+		g->nr_progs++;
+	bpf_object__for_each_map(m, g->skel->obj)
+		g->nr_maps++;
+	g->ctx_sz = sizeof(struct bpf_loader_ctx) + g->nr_maps * sizeof(struct bpf_map_desc) +
+		    g->nr_progs * sizeof(struct bpf_prog_desc);
+	g->ctx = calloc(1, g->ctx_sz);
+	if (!ASSERT_OK_PTR(g->ctx, "ctx"))
+		return -1;
+	((struct bpf_loader_ctx *)g->ctx)->sz = g->ctx_sz;
+	return 0;
+}
+
+static void gen_loader_fini(struct gen_loader *g)
+{
+	if (g->ctx)
+		close_ctx_fds(g->ctx, g->nr_maps, g->nr_progs);
+	free(g->ctx);
+	test_signed_loader_map__destroy(g->skel);
+}
+
+/* Load @g's loader signed, its blob in an exclusive frozen map; fd or -errno. */
+static int gen_loader_load(struct gen_loader *g, int *map_fd)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts);
+	__u8 excl[SHA256_DIGEST_LENGTH], sig[8192];
+	__u32 sig_sz = sizeof(sig), key = 0;
+	int err;
+
+	libbpf_sha256(g->opts.insns, g->opts.insns_sz, excl);
+	mopts.excl_prog_hash = excl;
+	mopts.excl_prog_hash_size = sizeof(excl);
+	*map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, g->opts.data_sz, 1,
+				 &mopts);
+	if (*map_fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(*map_fd, &key, g->opts.data, 0) || bpf_map_freeze(*map_fd))
+		return -errno;
+	err = sign_with_test_key(g->opts.insns, g->opts.insns_sz, sig, &sig_sz);
+	if (err)
+		return err;
+	return load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, (const void *)g->opts.insns,
+			g->opts.insns_sz / sizeof(struct bpf_insn), map_fd, 0, sig, sig_sz);
+}
+
+/*
+ * A real gen_loader loader (one map, one program) in the kernel's hands:
+ * promoted before it installs anything, or, when an LSM refuses, stopped
+ * before it creates anything.
+ */
+static void verify_gen_loader(int deny)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(deny);
+	__u32 tid = sys_gettid(), id;
+	struct loader_state st = {};
+	int map_fd = -1, prog_fd = -1, i;
+	struct bpf_prog_desc *pd;
+	struct gen_loader g;
+
+	if (!obs)
+		return;
+	if (gen_loader_init(&g))
+		goto out;
+	pd = g.ctx + sizeof(struct bpf_loader_ctx) + g.nr_maps * sizeof(struct bpf_map_desc);
+	prog_fd = gen_loader_load(&g, &map_fd);
+	if (!ASSERT_OK_FD(prog_fd, "loader load"))
+		goto out;
+	id = prog_id(prog_fd);
+
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .ctx_in = g.ctx, .ctx_size_in = g.ctx_sz);
+
+		if (!ASSERT_OK(bpf_prog_test_run_opts(prog_fd, &topts), "loader run"))
+			goto out;
+		ASSERT_EQ((int)topts.retval, deny, "loader result");
+	}
+	ASSERT_EQ(obs->bss->calls, 1, "hook calls");
+	ASSERT_EQ(obs->bss->reporter_ids[0], id, "reporter is the loader");
+	ASSERT_EQ(obs->bss->verdict_at_hook, BPF_SIG_VERIFIED, "verdict at the hook");
+	ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(obs->maps.loaders), &tid, &st), "state");
+	if (deny) {
+		ASSERT_EQ(st.commands, 0, "no bpf command after the refusal");
+		ASSERT_EQ(st.prog_loads, 0, "no program loaded");
+		ASSERT_EQ(st.map_creates, 0, "no map created");
+		ASSERT_EQ(read_verdict(obs, id), BPF_SIG_VERIFIED, "verdict kept");
+	} else {
+		ASSERT_GE(st.commands, g.nr_progs + g.nr_maps, "bpf commands seen");
+		ASSERT_EQ(st.prog_loads, g.nr_progs, "programs loaded");
+		ASSERT_EQ(st.map_creates, g.nr_maps, "maps created");
+		ASSERT_EQ(st.verdict_at_payload, BPF_SIG_METADATA_VERIFIED,
+			  "promoted before the payload");
+		ASSERT_EQ(st.payload_loader_verdict, BPF_SIG_METADATA_VERIFIED,
+			  "the payload names its loader's verdict");
+		ASSERT_EQ(st.payload_loader_keyring, BPF_SIG_KEYRING_USER,
+			  "and the loader's keyring");
+		for (i = 0; i < g.nr_progs; i++)
+			ASSERT_GT(pd[i].prog_fd, 0, "prog fd returned");
+		ASSERT_EQ(read_verdict(obs, id), BPF_SIG_METADATA_VERIFIED, "verdict afterwards");
+	}
+out:
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	gen_loader_fini(&g);
+	test_signed_loader_verify__destroy(obs);
+}
+
+static void gen_loader_promoted(void)
+{
+	verify_gen_loader(0);
+}
+
+static void gen_loader_denied(void)
+{
+	verify_gen_loader(-EKEYREJECTED);
+}
+
+/*
+ * The loader's check: the hash stored on the stack, the fixed call on the
+ * metadata map, and "r7 = r0; if (w7 != 0) goto cleanup" right after it.
+ */
+static void gen_loader_shape(void)
+{
+	const struct bpf_insn *in;
+	struct gen_loader g;
+	int n, i, call = -1;
+
+	if (gen_loader_init(&g))
+		goto out;
+	in = (const void *)g.opts.insns;
+	n = g.opts.insns_sz / sizeof(*in);
+	for (i = 0; i < n; i++) {
+		if (in[i].code == (BPF_JMP | BPF_CALL) &&
+		    in[i].src_reg == BPF_PSEUDO_KFUNC_CALL_FIXED) {
+			ASSERT_LT(call, 0, "one fixed call");
+			call = i;
+		}
+	}
+	if (!ASSERT_GE(call, 17, "fixed call present") || !ASSERT_LT(call + 2, n, "in range"))
+		goto out;
+	ASSERT_EQ(in[call].imm, BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA, "calls verify_metadata");
+	ASSERT_EQ((int)in[call - 5].src_reg, BPF_PSEUDO_MAP_IDX, "map by index");
+	ASSERT_EQ(in[call - 5].imm, 0, "metadata map is fd_array[0]");
+	ASSERT_EQ(in[call - 1].imm, SHA256_DIGEST_LENGTH, "r3 = hash size");
+	ASSERT_EQ(in[call + 1].code, (BPF_ALU64 | BPF_MOV | BPF_X), "r7 = r0");
+	ASSERT_EQ(in[call + 2].code, (BPF_JMP32 | BPF_JNE | BPF_K), "if w7 != 0");
+	ASSERT_EQ((int)in[call + 2].dst_reg, BPF_REG_7, "tests w7");
+	/* Nothing before the check writes into the blob or calls bpf(). */
+	for (i = 0; i < call - 17; i++)
+		ASSERT_FALSE(in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
+			     in[i].imm == BPF_FUNC_sys_bpf, "no bpf() before the check");
+out:
+	gen_loader_fini(&g);
+}
+
+/*
+ * A light skeleton that bpftool gen skeleton -L -S --kernel-verify signed
+ * at build time: the same bytes must load on every kernel built from this
+ * series, however its BTF ids are numbered (make check boots two).
+ */
+static void signed_lskel(int deny)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(deny);
+	__u32 tid = sys_gettid();
+	struct test_signed_payload_lskel *skel;
+	struct loader_state st = {};
+	int err;
+
+	if (!obs)
+		return;
+	skel = test_signed_payload_lskel__open();
+	if (!ASSERT_OK_PTR(skel, "lskel open"))
+		goto out;
+	skel->keyring_id = KEY_SPEC_SESSION_KEYRING;
+	err = test_signed_payload_lskel__load(skel);
+	ASSERT_EQ(obs->bss->calls, 1, "hook calls");
+	ASSERT_EQ(obs->bss->seen_scheme, obs->data->scheme_loader, "scheme");
+	ASSERT_EQ(obs->bss->verdict_at_hook, BPF_SIG_VERIFIED, "verdict at the hook");
+	ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(obs->maps.loaders), &tid, &st), "state");
+	if (deny) {
+		ASSERT_EQ(err, deny, "load refused");
+		ASSERT_EQ(st.commands, 0, "no bpf command after the refusal");
+		ASSERT_EQ(st.prog_loads, 0, "no program loaded");
+		ASSERT_EQ(st.map_creates, 0, "no map created");
+	} else {
+		ASSERT_OK(err, "lskel load");
+		ASSERT_EQ(st.verdict_at_payload, BPF_SIG_METADATA_VERIFIED,
+			  "promoted before the payload");
+		ASSERT_EQ(st.payload_loader_verdict, BPF_SIG_METADATA_VERIFIED,
+			  "the payload names its loader's verdict");
+		ASSERT_GE(st.commands, 2, "bpf commands seen");
+		ASSERT_EQ(st.prog_loads, 1, "program loaded");
+		ASSERT_EQ(st.map_creates, 1, "map created");
+		ASSERT_GT(skel->progs.count.prog_fd, 0, "program installed");
+		ASSERT_GT(skel->maps.runs.map_fd, 0, "map installed");
+	}
+	test_signed_payload_lskel__destroy(skel);
+out:
+	test_signed_loader_verify__destroy(obs);
+}
+
+static void signed_lskel_loads(void)
+{
+	signed_lskel(0);
+}
+
+static void signed_lskel_denied(void)
+{
+	signed_lskel(-EKEYREJECTED);
+}
+
+/*
+ * What payloads record of their loader: a signed loader with the inline
+ * metadata check (never promoted) passes on BPF_SIG_VERIFIED, an unsigned
+ * one nothing, and a program loaded from user space names no loader.
+ */
+static void payload_loader_verdicts(void)
+{
+	struct bpf_insn ret0[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	__u8 excl[SHA256_DIGEST_LENGTH], sig[8192], hbuf[SHA256_DIGEST_LENGTH];
+	struct test_signed_loader_map *skel = NULL;
+	int signed_run, map_fd = -1, fd = -1;
+	__u32 key = 0, sig_sz, len, ctx_sz;
+	struct bpf_map_info info;
+	void *ctx = NULL;
+
+	if (!obs)
+		return;
+	for (signed_run = 0; signed_run < 2; signed_run++) {
+		LIBBPF_OPTS(gen_loader_opts, gopts, .gen_hash = signed_run);
+		LIBBPF_OPTS(bpf_map_create_opts, mopts);
+		LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+		skel = test_signed_loader_map__open();
+		if (!ASSERT_OK_PTR(skel, "skel_open") ||
+		    !ASSERT_OK(bpf_object__gen_loader(skel->obj, &gopts), "gen_loader") ||
+		    !ASSERT_OK(bpf_object__load(skel->obj), "gen_load"))
+			goto next;
+		/* one map, one program */
+		ctx_sz = sizeof(struct bpf_loader_ctx) + sizeof(struct bpf_map_desc) +
+			 sizeof(struct bpf_prog_desc);
+		ctx = calloc(1, ctx_sz);
+		if (!ASSERT_OK_PTR(ctx, "ctx"))
+			goto next;
+		((struct bpf_loader_ctx *)ctx)->sz = ctx_sz;
+		libbpf_sha256(gopts.insns, gopts.insns_sz, excl);
+		mopts.excl_prog_hash = excl;
+		mopts.excl_prog_hash_size = sizeof(excl);
+		map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, gopts.data_sz, 1,
+					&mopts);
+		if (!ASSERT_OK_FD(map_fd, "meta map") ||
+		    !ASSERT_OK(bpf_map_update_elem(map_fd, &key, gopts.data, 0), "update") ||
+		    !ASSERT_OK(bpf_map_freeze(map_fd), "freeze"))
+			goto next;
+		/* The inline check compares map->sha, which user space has set. */
+		memset(&info, 0, sizeof(info));
+		info.hash = ptr_to_u64(hbuf);
+		info.hash_size = sizeof(hbuf);
+		len = sizeof(info);
+		if (!ASSERT_OK(bpf_map_get_info_by_fd(map_fd, &info, &len), "map hash"))
+			goto next;
+		sig_sz = sizeof(sig);
+		if (signed_run && !ASSERT_OK(sign_with_test_key(gopts.insns, gopts.insns_sz,
+								sig, &sig_sz), "sign"))
+			goto next;
+		fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, (const void *)gopts.insns,
+			      gopts.insns_sz / sizeof(struct bpf_insn), &map_fd, 0,
+			      signed_run ? sig : NULL, sig_sz);
+		if (!ASSERT_OK_FD(fd, "loader load"))
+			goto next;
+		obs->bss->kernel_loads = 0;
+		topts.ctx_in = ctx;
+		topts.ctx_size_in = ctx_sz;
+		ASSERT_OK(bpf_prog_test_run_opts(fd, &topts), "loader run");
+		ASSERT_EQ((int)topts.retval, 0, "loader result");
+		ASSERT_EQ(obs->bss->calls, 0, "the inline check reports nothing");
+		ASSERT_EQ(obs->bss->kernel_loads, 1, "payload loaded");
+		ASSERT_EQ(obs->data->kernel_load_loader_verdict,
+			  signed_run ? BPF_SIG_VERIFIED : BPF_SIG_UNSIGNED, "loader's verdict");
+		ASSERT_EQ(obs->data->kernel_load_loader_keyring,
+			  signed_run ? BPF_SIG_KEYRING_USER : BPF_SIG_KEYRING_NONE,
+			  "loader's keyring");
+next:
+		if (ctx)
+			close_ctx_fds(ctx, 1, 1);
+		free(ctx);
+		ctx = NULL;
+		if (fd >= 0)
+			close(fd);
+		if (map_fd >= 0)
+			close(map_fd);
+		fd = map_fd = -1;
+		test_signed_loader_map__destroy(skel);
+		skel = NULL;
+	}
+
+	/* From user space: no loader. */
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "direct", "GPL", ret0, ARRAY_SIZE(ret0),
+			   NULL);
+	if (ASSERT_OK_FD(fd, "direct load"))
+		close(fd);
+	ASSERT_GT(obs->bss->user_loads, 0, "seen");
+	ASSERT_EQ(obs->data->user_load_loader_verdict, BPF_SIG_UNSIGNED, "names no loader");
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * Run on a kernel without BPF_PSEUDO_KFUNC_CALL_FIXED only (make check's
+ * base kernel; it fails anywhere else): a loader that calls the kfunc is
+ * refused at load there, so it never runs without its metadata check.
+ */
+static void old_kernel_refuses(void)
+{
+	int map_fd = -1, fd;
+	struct gen_loader g;
+
+	if (gen_loader_init(&g))
+		goto out;
+	fd = gen_loader_load(&g, &map_fd);
+	ASSERT_EQ(fd, -EINVAL, "loader refused at load");
+	ASSERT_HAS_SUBSTR(log_buf, "BPF_CALL uses reserved fields", "verifier log");
+	if (fd >= 0)
+		close(fd);
+out:
+	if (map_fd >= 0)
+		close(map_fd);
+	gen_loader_fini(&g);
+}
+
+void test_signed_loader_verify(void)
+{
+	if (test__start_subtest("verify_promotes"))
+		verify_promotes();
+	if (test__start_subtest("verify_user_hash"))
+		verify_user_hash();
+	if (test__start_subtest("verify_denied"))
+		verify_denied();
+	if (test__start_subtest("verify_stacked_refusal"))
+		verify_stacked_refusal();
+	if (test__start_subtest("verify_unsigned"))
+		verify_unsigned();
+	if (test__start_subtest("verify_hash_size"))
+		verify_hash_size();
+	if (test__start_subtest("verify_not_exclusive"))
+		verify_not_exclusive();
+	if (test__start_subtest("verify_excl_zero_digest"))
+		verify_excl_zero_digest();
+	if (test__start_subtest("verify_not_frozen"))
+		verify_not_frozen();
+	if (test__start_subtest("verify_not_array"))
+		verify_not_array();
+	if (test__start_subtest("verify_mmapable"))
+		verify_mmapable();
+	if (test__start_subtest("verify_wrong_map"))
+		verify_wrong_map();
+	if (test__start_subtest("verify_repeated"))
+		verify_repeated();
+	if (test__start_subtest("verify_same_loader_concurrent"))
+		verify_same_loader_concurrent();
+	if (test__start_subtest("verify_other_loader_not_blocked"))
+		verify_other_loader_not_blocked();
+	if (test__start_subtest("verify_excl_not_inner"))
+		verify_excl_not_inner();
+	if (test__start_subtest("fixed_call"))
+		fixed_call();
+	if (test__start_subtest("gen_loader_shape"))
+		gen_loader_shape();
+	if (test__start_subtest("gen_loader_promoted"))
+		gen_loader_promoted();
+	if (test__start_subtest("gen_loader_denied"))
+		gen_loader_denied();
+	if (test__start_subtest("signed_lskel_loads"))
+		signed_lskel_loads();
+	if (test__start_subtest("signed_lskel_denied"))
+		signed_lskel_denied();
+	if (test__start_subtest("payload_loader_verdicts"))
+		payload_loader_verdicts();
+	if (test__start_subtest("old_kernel_refuses"))
+		old_kernel_refuses();
+}
