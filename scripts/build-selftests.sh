@@ -5,18 +5,24 @@
 # skeletons those tests include, and test_progs with its helpers.
 # Building all of test_progs does not work with Debian's toolchains
 # (libarena, bpf_testmod; see README) and would not fit CI's time.
+#   scripts/build-selftests.sh            from $WORK, into $OUT/selftests
+#   scripts/build-selftests.sh TREE DIR   from the tools/ of work tree TREE
+#                                         (another commit), into $OUT/DIR,
+#                                         the tests that exist there
 . "$(dirname "$0")/common.sh"
 need make gcc clang-19 "$BIN/pahole"
-S=$WORK/tools/testing/selftests/bpf
-B=$OUT/selftests
+T=${1:-$WORK}			# the tools and tests; the kernel is $WORK's
+S=$T/tools/testing/selftests/bpf
+B=$OUT/${2:-selftests}
 mkdir -p "$B/include" "$B/prog_tests" "$B/libbpf" "$B/bpftool"
 J=-j${JOBS:-$(nproc)}
-mapfile -t TESTS < <(list "$TOP/scripts/selftests.list")
+mapfile -t TESTS < <(list "$TOP/scripts/selftests.list" | while read -r t; do
+	[ -f "$S/prog_tests/$t.c" ] && echo "$t"; done)
 
 say "selftests: libbpf, bpftool"
-make -s $J -C "$WORK/tools/lib/bpf" OUTPUT="$B/libbpf/" DESTDIR="$B" prefix= \
+make -s $J -C "$T/tools/lib/bpf" OUTPUT="$B/libbpf/" DESTDIR="$B" prefix= \
 	BUILD_STATIC_ONLY=1 install >/dev/null
-make -s $J -C "$WORK/tools/bpf/bpftool" OUTPUT="$B/bpftool/" bootstrap >/dev/null
+make -s $J -C "$T/tools/bpf/bpftool" OUTPUT="$B/bpftool/" bootstrap >/dev/null
 BPFTOOL=$B/bpftool/bootstrap/bpftool
 LIBBPF=$B/libbpf/libbpf.a
 "$BPFTOOL" btf dump file "$WORK/vmlinux" format c > "$B/include/vmlinux.h.tmp"
@@ -32,7 +38,7 @@ cmp -s "$B/include/vmlinux.h.tmp" "$B/include/vmlinux.h" || mv "$B/include/vmlin
 # BPF objects and skeletons: exactly those the chosen tests include.
 SYS_INC=$(clang-19 -v -E - </dev/null 2>&1 | sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 BPF_CFLAGS=(-g -O2 --target=bpf -mcpu=v3 -Wall -Werror -D__TARGET_ARCH_x86 -mlittle-endian
-	    -I"$B/include" -I"$S" -I"$WORK/tools/include/uapi" -I"$WORK/tools/include"
+	    -I"$B/include" -I"$S" -I"$T/tools/include/uapi" -I"$T/tools/include"
 	    -I"$S/libarena/include" -std=gnu11 -fno-strict-aliasing -Wno-microsoft-anon-tag
 	    -fms-extensions -Wno-compare-distinct-pointer-types -Wno-initializer-overrides
 	    -DENABLE_ATOMICS_TESTS $SYS_INC)
@@ -62,8 +68,8 @@ done
 cmp -s "$B/prog_tests/tests.h.tmp" "$B/prog_tests/tests.h" || mv "$B/prog_tests/tests.h.tmp" "$B/prog_tests/tests.h"
 
 CFLAGS=(-g -O0 -rdynamic -std=gnu11 -D_GNU_SOURCE= -Wall -Werror -fno-omit-frame-pointer
-	-Wno-unused-but-set-variable -I"$B" -I"$S" -I"$B/include" -I"$WORK/tools/lib"
-	-I"$WORK/tools/include" -I"$WORK/tools/arch/x86/include" -I"$WORK/tools/include/uapi"
+	-Wno-unused-but-set-variable -I"$B" -I"$S" -I"$B/include" -I"$T/tools/lib"
+	-I"$T/tools/include" -I"$T/tools/arch/x86/include" -I"$T/tools/include/uapi"
 	-I"$S/libarena/include")
 HELPERS="test_progs.c cgroup_helpers.c trace_helpers.c network_helpers.c testing_helpers.c
 	 btf_helpers.c cap_helpers.c unpriv_helpers.c sysctl_helpers.c netlink_helpers.c
@@ -73,7 +79,7 @@ for c in $HELPERS; do
 	objs+=("$B/${c%.c}.o")
 	gcc "${CFLAGS[@]}" -c "$S/$c" -o "$B/${c%.c}.o"
 done
-gcc "${CFLAGS[@]}" -c "$WORK/tools/lib/find_bit.c" -o "$B/find_bit.o"
+gcc "${CFLAGS[@]}" -c "$T/tools/lib/find_bit.c" -o "$B/find_bit.o"
 objs+=("$B/find_bit.o")
 for t in "${TESTS[@]}"; do
 	say "selftests: prog_tests/$t.c"
@@ -92,6 +98,12 @@ printf '%s\n' 'int __wrap_load_bpf_testmod(int verbose) { return 0; }' \
 gcc "${CFLAGS[@]}" -I"$B" "$S/test_verifier.c" "$B/no_testmod.c" "$B/testing_helpers.o" \
 	"$B/cap_helpers.o" "$B/unpriv_helpers.o" "$LIBBPF" -Wl,--wrap=load_bpf_testmod \
 	-Wl,--wrap=unload_bpf_testmod -lelf -lz -lrt -lpthread -lcrypto -lcap -o "$B/test_verifier"
-gcc -I"$WORK/tools/include/uapi" "$WORK/scripts/sign-file.c" -o "$B/sign-file" -lcrypto
+# ipe_bpf signs IPE policies with the kernel's module signing key, which
+# the kernel trusts (builtin keyring).
+cp "$WORK/certs/signing_key.pem" "$B/ipe_policy_key.pem"
+# The debug tier's soak and fault injection runs (scripts/debug-tier.c).
+[ ! -f "$B/test_signed_payload.lskel.h" ] ||
+	gcc "${CFLAGS[@]}" "$TOP/scripts/debug-tier.c" "$LIBBPF" -lelf -lz -lcrypto -o "$B/debug-tier"
+gcc -I"$T/tools/include/uapi" "$T/scripts/sign-file.c" -o "$B/sign-file" -lcrypto
 cp "$S/verify_sig_setup.sh" "$B/"
 say "selftests: test_progs with ${#TESTS[@]} test(s): ${TESTS[*]}; test_verifier"

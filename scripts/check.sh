@@ -10,8 +10,8 @@ result() {	# result NAME STATUS
 gate() {	# gate NAME CMD... (output kept in $OUT/gates/NAME.log, shown on failure)
 	local name=$1 log=$OUT/gates/${1//\//_}.log; shift
 	mkdir -p "$OUT/gates"
-	if "$@" > "$log" 2>&1; then result "$name" 0
-	else tail -30 "$log"; result "$name" 1; fi
+	if "$@" > "$log" 2>&1; then result "$name" 0; gate_rc=0
+	else tail -30 "$log"; result "$name" 1; gate_rc=1; fi
 }
 finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 
@@ -22,8 +22,10 @@ gate apply "$TOP/scripts/apply.sh" || true
 gate export-in-sync "$TOP/scripts/export.sh" --check
 
 mapfile -t SERIES < <(list "$TOP/patches/series")
+# The base is a tarball without upstream's history: checkpatch can not look
+# up the commits that Fixes: tags name (they were checked against upstream).
 for p in "${SERIES[@]}"; do
-	gate "checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary '$TOP/patches/$p'"
+	gate "checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$TOP/patches/$p'"
 done
 if [ ${#SERIES[@]} -gt 0 ]; then
 	gate cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$TOP/patches/0000-cover-letter.patch'"
@@ -68,19 +70,23 @@ known_test_ok() {
 	[ -z "$fails" ] && echo "KNOWN: $1: $must passed; $allowed needs bpf_testmod.ko"
 }
 
-# vm_tests PREFIX NAME 'test_progs arguments' [test_verifier]: boot (KTREE's
-# kernel), run test_progs, and count one result per subtest (and per test
-# without subtests) as test_progs reports them: "#N name:OK", "#N/M
-# name/sub:OK". A SKIP is counted as a failure: a chosen test that did not
-# run is no pass. With a fourth argument, test_verifier runs in the same
-# boot; its output is in $OUT/vm-NAME/test_verifier.
+# vm_tests PREFIX NAME 'test_progs arguments' ['more commands']: boot
+# (KTREE's kernel), run test_progs, and count one result per subtest (and
+# per test without subtests) as test_progs reports them: "#N name:OK",
+# "#N/M name/sub:OK". A SKIP is counted as a failure: a chosen test that
+# did not run is no pass. The commands of a fourth argument run afterwards
+# in the same boot, in the test binaries' directory; what they write to
+# /tmp/out lands in $OUT/vm-NAME. $VM_BEFORE runs before test_progs.
 vm_tests() {
-	local prefix=$1 name=$2 args=$3 log=$OUT/vm-$2/output rc ran=0 status sub
-	local cmd="cd $VM_OUT/selftests && ./test_progs $args"
-	# Unprivileged runs too: the lean kernel defaults to refusing them.
-	[ -z "${4:-}" ] || cmd="$cmd; rc=\$?; echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled
-		./test_verifier > /tmp/out/test_verifier 2>&1; exit \$rc"
+	local prefix=$1 name=$2 args=$3 log=$OUT/vm-$2/output rc
+	local cmd="${VM_BEFORE:-}cd $VM_OUT/${SELFTESTS:-selftests} && ./test_progs $args"
+	[ -z "${4:-}" ] || cmd="$cmd; rc=\$?; $4; exit \$rc"
 	"$TOP/scripts/vm-run.sh" "$name" "$cmd" && rc=0 || rc=$?
+	progs_results "$prefix" "$log" "$rc"
+}
+# progs_results PREFIX LOG EXIT_STATUS: the results of one test_progs run.
+progs_results() {
+	local prefix=$1 log=$2 rc=$3 ran=0 status sub
 	[ -f "$log" ] && cat "$log"
 	while read -r status sub; do
 		ran=$((ran + 1))
@@ -95,6 +101,9 @@ vm_tests() {
 	result "$prefix/test_progs exit status" "$rc"
 	[ "$ran" -gt 0 ] || result "$prefix: test_progs ran at least one test" 1
 }
+# test_verifier, unprivileged runs included (the lean kernel refuses those
+# by default), its output in $OUT/vm-NAME/test_verifier.
+TEST_VERIFIER="echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled; ./test_verifier > /tmp/out/test_verifier 2>&1"
 # KUnit suites run at boot: one result per case of the console's TAP output.
 kunit_results() {	# kunit_results PREFIX CONSOLE_LOG
 	local status name n=0
@@ -138,15 +147,49 @@ test_verifier_results() {
 
 # Every test in scripts/selftests.list on the test kernel (old_kernel_refuses
 # is for kernels without the series), test_verifier, KUnit.
-vm_tests vm selftests "-b signed_loader_verify/old_kernel_refuses" test_verifier
+NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf"
+vm_tests vm selftests "$NOT_HERE" "$TEST_VERIFIER"
 test_verifier_results vm/test_verifier "$OUT/vm-selftests/test_verifier"
 kunit_results vm/kunit "$OUT/vm-selftests/console.log"
-# On kernel B, the light skeleton signed at build time, byte for byte the
-# one that ran above.
-KTREE=$WORK_B vm_tests vm-b selftests-b "-t 'signed_loader_verify/signed_lskel_*'"
+# ipe_bpf leaves an IPE policy active: a boot of its own.
+vm_tests vm-ipe selftests-ipe "-t ipe_bpf"
+
+# Every patch leaves the tests that exist at that point green: the commit
+# that changes libbpf is the one where that could break, so its selftests
+# (libbpf, bpftool and tests of that commit) run too, on the head's kernel,
+# which is that commit's.
+for c in $(git -C "$WORK" log --format=%h --grep='^libbpf: ' base..HEAD); do
+	gate "build-selftests-at/$c" "$TOP/scripts/selftests-at.sh" "$c"
+	[ "$gate_rc" != 0 ] || SELFTESTS=selftests-at vm_tests "vm-at-$c" selftests-at "$NOT_HERE"
+done
+
+# Kernel B, the debug kernel: every test again (among them the light
+# skeleton signed at build time, byte for byte the one that ran above, on
+# other BTF ids), then the soak and the fault injection runs, then a
+# kmemleak scan. vm-run.sh fails the run on any KASAN, lockdep, RCU or
+# sleeping-in-atomic report. Faults are injected only through fail-nth.
+DEBUG_TIER="./test_progs -t ipe_bpf > /tmp/out/ipe_bpf 2>&1; echo \$? > /tmp/out/ipe_bpf.rc
+	D=/sys/kernel/debug
+	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
+	./debug-tier soak 1000 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
+	./debug-tier faults > /tmp/out/faults 2>&1; echo \$? >> /tmp/out/faults
+	echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
+KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
+VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B vm_tests vm-b selftests-b "$NOT_HERE" "$DEBUG_TIER"
+progs_results vm-b "$OUT/vm-selftests-b/ipe_bpf" "$(cat "$OUT/vm-selftests-b/ipe_bpf.rc" 2>/dev/null || echo 1)"
+debug_result() {	# debug_result NAME FILE: its last line is the exit status
+	[ -s "$2" ] && cat "$2" | grep -v '^[0-9]*$'
+	result "vm-b/$1" "$([ -s "$2" ] && [ "$(tail -1 "$2")" = 0 ] && echo 0 || echo 1)"
+}
+debug_result "soak: 1000 signed loads and 1000 refused ones, nothing left behind" "$OUT/vm-selftests-b/soak"
+debug_result "faults: a failure at each allocation point leaves nothing behind" "$OUT/vm-selftests-b/faults"
+[ ! -s "$OUT/vm-selftests-b/kmemleak" ] || head -60 "$OUT/vm-selftests-b/kmemleak"
+result "vm-b/kmemleak: no leak after every test, the soak and the faults" \
+	"$([ -f "$OUT/vm-selftests-b/kmemleak" ] && [ ! -s "$OUT/vm-selftests-b/kmemleak" ] && echo 0 || echo 1)"
+
 # On the base: a loader that calls the kfunc is refused there, and
 # test_verifier gives the same verdict as on the series for every test.
-KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" test_verifier
+KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$TEST_VERIFIER"
 regressions() {
 	comm -12 <(tv_lines "$OUT/vm-selftests-base/test_verifier" | sed -n 's/^OK //p' | sort) \
 		 <(tv_lines "$OUT/vm-selftests/test_verifier" | sed -n 's/^\(FAIL\|SKIP\) //p' | sort)

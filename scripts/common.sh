@@ -34,6 +34,11 @@ list() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
 series_stamp() { (cd "$TOP/patches" && cat series $(list series) | sha256sum | cut -c1-16); }
 mark_applied() { echo "$(series_stamp) $(git -C "$WORK" rev-parse HEAD)" > "$WORK/.git/applied-series"; }
 say() { echo "==> $*" >&2; }
+# kernel_tree COMMIT: a hash of what the kernel build of COMMIT (in $WORK)
+# reads: its tree but tools/, Documentation/ and MAINTAINERS.
+kernel_tree() {
+	git -C "$WORK" ls-tree "$1" | grep -v -P '\t(tools|Documentation|MAINTAINERS)$' | sha1sum | cut -c1-40
+}
 need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
 
 # apt-get/apt-cache against one extra Debian suite, with private lists, so the

@@ -1067,7 +1067,8 @@ next:
 			close(fd);
 		if (map_fd >= 0)
 			close(map_fd);
-		fd = map_fd = -1;
+		fd = -1;
+		map_fd = -1;
 		test_signed_loader_map__destroy(skel);
 		skel = NULL;
 	}
