@@ -2,7 +2,7 @@
 # Everything built or fetched goes to $(CACHE) (default ~/.cache/bpf-post-integrity).
 S := scripts
 
-.PHONY: all check deps base apply kernel bisect selftests demo vm-test export clean distclean
+.PHONY: all check deps base apply kernel bisect selftests demo vm-test bench export clean distclean
 
 all: deps base apply kernel selftests demo
 
@@ -23,6 +23,9 @@ selftests: kernel
 	@$(S)/build-selftests.sh
 demo: selftests
 	@$(S)/demo.sh
+# What the kernel's metadata check costs a signed light skeleton (not a test).
+bench: selftests
+	@$(S)/bench.sh
 vm-test: selftests
 	@. $(S)/common.sh && $(S)/vm-run.sh selftests "cd $$VM_OUT/selftests && ./test_progs -v"; \
 	 rc=$$?; cat $$OUT/vm-selftests/output; exit $$rc

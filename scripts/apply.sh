@@ -33,33 +33,10 @@ else
 	git -C "$WORK" checkout -q -B series base
 	git -C "$WORK" reset -q --hard base
 	rm -f "$WORK/.git/applied-series"
-	for p in "${SERIES[@]}"; do
-		git -C "$WORK" am -q --committer-date-is-author-date "$TOP/patches/$p" ||
-			die "patch does not apply: patches/$p (see above; the tree is left mid-am in $WORK)"
-	done
+	am_series "$WORK"
 	mark_applied
 	say "apply: ${#SERIES[@]} patches applied with git am in $WORK"
 fi
 
-# quilt gives the same result: apply the series to the base copies of the
-# touched files and compare every touched file with the git am result.
-[ ${#SERIES[@]} -gt 0 ] || exit 0
-q=$CACHE/quilt && rm -rf "$q" && mkdir -p "$q"
-files=$(cd "$TOP/patches" && grep -h '^diff --git ' "${SERIES[@]}" |
-	sed 's|^diff --git a/\([^ ]*\) b/.*|\1|' | sort -u)
-for f in $files; do
-	if git -C "$WORK" cat-file -e "base:$f" 2>/dev/null; then
-		mkdir -p "$q/$(dirname "$f")"
-		git -C "$WORK" show "base:$f" > "$q/$f"
-	fi
-done
-(cd "$q" && QUILT_PATCHES="$TOP/patches" quilt push -a -q >quilt.log 2>&1) ||
-	{ cat "$q/quilt.log" >&2; die "quilt push -a of patches/series failed"; }
-for f in $files; do
-	if git -C "$WORK" cat-file -e "HEAD:$f" 2>/dev/null; then
-		git -C "$WORK" show "HEAD:$f" | cmp -s - "$q/$f" || die "quilt and git am differ in $f"
-	else
-		[ ! -e "$q/$f" ] || [ ! -s "$q/$f" ] || die "quilt leaves $f, git am deletes it"
-	fi
-done
-say "apply: quilt gives the same $(wc -w <<<"$files") files"
+# quilt, applied to the base copies of the touched files, gives the same files.
+quilt_same "$WORK" "$CACHE/quilt"

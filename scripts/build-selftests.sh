@@ -101,9 +101,9 @@ gcc "${CFLAGS[@]}" -I"$B" "$S/test_verifier.c" "$B/no_testmod.c" "$B/testing_hel
 # ipe_bpf signs IPE policies with the kernel's module signing key, which
 # the kernel trusts (builtin keyring).
 cp "$WORK/certs/signing_key.pem" "$B/ipe_policy_key.pem"
-# The debug tier's soak and fault injection runs (scripts/debug-tier.c).
+# The debug tier's soak and fault injection runs (scripts/vm-tool.c).
 [ ! -f "$B/test_signed_payload.lskel.h" ] ||
-	gcc "${CFLAGS[@]}" "$TOP/scripts/debug-tier.c" "$LIBBPF" -lelf -lz -lcrypto -o "$B/debug-tier"
+	gcc "${CFLAGS[@]}" "$TOP/scripts/vm-tool.c" "$LIBBPF" -lelf -lz -lcrypto -o "$B/vm-tool"
 gcc -I"$T/tools/include/uapi" "$T/scripts/sign-file.c" -o "$B/sign-file" -lcrypto
 cp "$S/verify_sig_setup.sh" "$B/"
 say "selftests: test_progs with ${#TESTS[@]} test(s): ${TESTS[*]}; test_verifier"

@@ -4,10 +4,12 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-post-integrity}
-BASE_VERSION=7.2.13
+# The pinned base: Debian's linux-source-7.2 of this version, whose tarball has this sha256.
 BASE_DEB_VERSION=${BASE_DEB_VERSION:-7.2.13-1}
-BASE_SUITE=${BASE_SUITE:-sid}
+BASE_VERSION=${BASE_DEB_VERSION%%-*}
 BASE_SHA256=${BASE_SHA256:-ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0f4c4859e68b}
+# Debian suites searched for linux-source-7.2, in order (BASE_SUITE, if set, first).
+SUITES=$(printf '%s\n' ${BASE_SUITE:-} ${BASE_SUITES:-sid forky trixie-backports experimental} | awk '!seen[$0]++')
 BASE_GIT=$CACHE/base.git            # bare repo, one commit, tag "base"
 WORK=$CACHE/linux                   # work tree the series is applied to
 WORK_B=$CACHE/linux-b               # its head again, built as kernel B (scripts/vm-b.config)
@@ -55,4 +57,73 @@ suite_apt() {
 		apt-get "${opts[@]}" -qq update >&2 || die "apt-get update for suite $suite failed"
 	fi
 	"$cmd" "${opts[@]}" "$@"
+}
+
+# The versions of linux-source-7.2 that Debian suite $1 serves, newest first
+# (none: no output; fails if the suite's package lists cannot be fetched).
+served() { suite_apt "$1" apt-cache madison linux-source-7.2 | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
+# fetch_deb SUITE VERSION: download linux-source-7.2 VERSION from SUITE into
+# $CACHE/dl, unless it is there already; print the .deb's path.
+fetch_deb() {
+	local deb=$CACHE/dl/linux-source-7.2_$2_all.deb
+	if [ ! -f "$deb" ]; then
+		rm -rf "$deb.part" && mkdir -p "$deb.part"
+		(cd "$deb.part" && suite_apt "$1" apt-get -qq download "linux-source-7.2=$2") >&2 &&
+			mv "$deb.part"/*.deb "$deb" || { rm -rf "$deb.part"; return 1; }
+		rmdir "$deb.part"
+	fi
+	echo "$deb"
+}
+# The linux-source-7.2.tar.xz inside the .deb $1, on stdout.
+deb_tarball() { dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/src/linux-source-7.2.tar.xz; }
+# tarball_repo DIR SUBJECT BODY < linux-source-7.2.tar.xz: unpack the tarball
+# into DIR and make it a git repository with one commit tagged "base".
+tarball_repo() {
+	rm -rf "$1" && mkdir -p "$1"
+	tar -C "$1" -xJf - --strip-components=1
+	git -C "$1" init -q
+	git -C "$1" config gc.auto 0	# no gc in the background: the tree is kept as it is, or removed
+	# Debian's top-level .gitignore ends with "/*": force-add everything that is
+	# not a build product, then keep upstream's ignore rules for the work tree.
+	git -C "$1" add -f -A .
+	# Fixed identity and dates: the same tarball always gives the same commit,
+	# so exported patches are byte-identical on every machine.
+	GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+	git -C "$1" -c user.name=base -c user.email=base@localhost commit -q -m "$2" -m "$3"
+	git -C "$1" tag base
+}
+
+# am_series TREE: git am the patches of patches/series, in order, onto TREE's HEAD.
+am_series() {
+	local p
+	for p in $(list "$TOP/patches/series"); do
+		git -C "$1" am -q --committer-date-is-author-date "$TOP/patches/$p" ||
+			die "patch does not apply: patches/$p (see above; the tree is left mid-am in $1)"
+	done
+}
+# quilt_same TREE DIR: quilt push -a of patches/series onto copies (in DIR) of
+# the touched files as they are at TREE's tag "base" must give TREE's HEAD.
+quilt_same() {
+	local tree=$1 q=$2 series files f
+	series=$(list "$TOP/patches/series")
+	[ -n "$series" ] || return 0
+	rm -rf "$q" && mkdir -p "$q"
+	files=$(cd "$TOP/patches" && grep -h '^diff --git ' $series |
+		sed 's|^diff --git a/\([^ ]*\) b/.*|\1|' | sort -u)
+	for f in $files; do
+		if git -C "$tree" cat-file -e "base:$f" 2>/dev/null; then
+			mkdir -p "$q/$(dirname "$f")"
+			git -C "$tree" show "base:$f" > "$q/$f"
+		fi
+	done
+	(cd "$q" && QUILT_PATCHES="$TOP/patches" quilt push -a -q >quilt.log 2>&1) ||
+		{ cat "$q/quilt.log" >&2; die "quilt push -a of patches/series failed"; }
+	for f in $files; do
+		if git -C "$tree" cat-file -e "HEAD:$f" 2>/dev/null; then
+			git -C "$tree" show "HEAD:$f" | cmp -s - "$q/$f" || die "quilt and git am differ in $f"
+		else
+			[ ! -e "$q/$f" ] || [ ! -s "$q/$f" ] || die "quilt leaves $f, git am deletes it"
+		fi
+	done
+	say "quilt push -a gives the same $(wc -w <<<"$files") files as git am in $tree"
 }

@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/fdtable.h>
 #include <linux/init.h>
 #include <linux/lsm/bpf_integrity.h>
 #include <linux/security.h>
@@ -26,6 +27,7 @@ static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
 {
 	u8 digest[SHA256_DIGEST_SIZE];
 	struct bpf_array *array;
+	int err;
 
 	if (hash__sz != SHA256_DIGEST_SIZE)
 		return -EMSGSIZE;
@@ -38,6 +40,14 @@ static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
 	    memcmp(map->excl_prog_sha, aux->prog->digest, SHA256_DIGEST_SIZE))
 		return -EACCES;
 	if (!READ_ONCE(map->frozen))
+		return -EBUSY;
+	/*
+	 * A writer that found the map not yet frozen may still be copying its
+	 * value in: hash only once none is left.  Writers count themselves
+	 * before they look at map->frozen.
+	 */
+	smp_mb();
+	if (bpf_map_write_active(map))
 		return -EBUSY;
 	/*
 	 * Freezing stops writes through bpf(), and no other program may use
@@ -54,8 +64,18 @@ static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
 	if (memcmp(digest, hash, SHA256_DIGEST_SIZE))
 		return -EBADMSG;
 
-	return lsm_bpf_report_integrity(aux->prog, LSM_INT_SCHEME_BPF_LOADER,
-					LSM_INT_VERDICT_OK);
+	/*
+	 * A promoted loader writes the fds of what it creates into its map and
+	 * reads them back: no second loader of the same digest may be promoted
+	 * on the same map and write into it meanwhile.
+	 */
+	if (cmpxchg(&map->loader_metadata, 0, 1))
+		return -EEXIST;
+	err = lsm_bpf_report_integrity(aux->prog, LSM_INT_SCHEME_BPF_LOADER,
+				       LSM_INT_VERDICT_OK);
+	if (err)
+		WRITE_ONCE(map->loader_metadata, 0);
+	return err;
 }
 
 __bpf_kfunc_start_defs();
@@ -71,15 +91,17 @@ __bpf_kfunc_start_defs();
  * its metadata map.  The checks, in order:
  *
  * * the loader's verdict is %BPF_SIG_VERIFIED;
- * * its instructions are those that were signed, and it was loaded without
- *   program BTF;
+ * * its instructions are those that were signed, name one map, and it was
+ *   loaded without program BTF;
+ * * no other task shares its file descriptor table;
  * * no other call is checking the same loader;
  * * @hash__sz is %SHA256_DIGEST_SIZE;
  * * @map__map was created exclusive to the loader's digest;
- * * it is frozen;
+ * * it is frozen, and no writer is still at work on it;
  * * it is a %BPF_MAP_TYPE_ARRAY with one element, not mmapable;
  * * the SHA-256 of its value equals @hash.  It is computed here, into a
- *   local buffer: map->sha stays what user space was last told.
+ *   local buffer: map->sha stays what user space was last told;
+ * * no other loader was promoted on it.
  *
  * Then the result is reported to the LSMs through
  * security_bpf_prog_load_post_integrity() with %LSM_INT_SCHEME_BPF_LOADER
@@ -94,11 +116,14 @@ __bpf_kfunc_start_defs();
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
  * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
  * signed, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
- * it is not as it was signed, -EINPROGRESS if another call is checking it
+ * it is not as it was signed, -EUSERS if another task shares its file
+ * descriptor table, -EINPROGRESS if another call is checking it
  * right now, -EMSGSIZE if @hash__sz is wrong, -EACCES if the map is not
- * exclusive to the loader, -EBUSY if it is not frozen, -EINVAL if it is not
- * a one-element array or is mmapable, -EBADMSG if its contents do not match
- * @hash, or the error of the first LSM that refused the verdict.
+ * exclusive to the loader, -EBUSY if it is not frozen or a writer is still
+ * at work, -EINVAL if it is not a one-element array or is mmapable,
+ * -EBADMSG if its contents do not match @hash, -EEXIST if another loader
+ * was promoted on it, or the error of the first LSM that refused the
+ * verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 					   const u8 *hash, u32 hash__sz,
@@ -118,10 +143,20 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 	 * Only what the signature covers may be vouched for: not a loader
 	 * whose instructions changed after the signature was checked, nor
 	 * one that came with program BTF, which the signature does not cover
-	 * and which signed loaders never need.
+	 * and which signed loaders never need.  A loader's instructions name
+	 * one map, its metadata: this kfunc checks that map, and all the
+	 * loader reads must come from it.
 	 */
-	if (aux->sig.insns_changed || aux->btf)
+	if (aux->sig.insns_changed || aux->btf || aux->sig.insn_maps != 1)
 		return -EKEYREJECTED;
+	/*
+	 * The loader keeps the fds of what it creates in its caller's fd table
+	 * and uses them again later: no other task may share that table while
+	 * it runs, or it could put other objects behind those fds.  Only this
+	 * task, busy running the loader, could share it from now on.
+	 */
+	if (current->files && atomic_read(&current->files->count) > 1)
+		return -EUSERS;
 	if (cmpxchg(&aux->sig.claimed, 0, 1))
 		return -EINPROGRESS;
 	/* The call that held the claim before may have promoted it. */

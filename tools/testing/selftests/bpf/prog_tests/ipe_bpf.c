@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/keyctl.h>
@@ -1009,6 +1010,9 @@ out:
 /* Serial: the policies govern every process, other tests' included. */
 void serial_test_ipe_bpf(void)
 {
+	/* Loaders that call the kfunc run only from an unshared fd table. */
+	if (unshare(CLONE_FILES))
+		fprintf(stderr, "unshare(CLONE_FILES): %d\n", -errno);
 	if (test__start_subtest("unsigned_denied"))
 		unsigned_denied();
 	if (test__start_subtest("keyring"))

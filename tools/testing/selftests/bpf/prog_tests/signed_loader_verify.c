@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <linux/keyctl.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
@@ -75,6 +76,8 @@ struct verify_loader {
 	int map_fd;
 	int prog_fd;
 	__u32 id;
+	__u8 sig[8192];
+	__u32 sig_sz;
 };
 
 static char log_buf[1 << 16];
@@ -152,9 +155,9 @@ static __u32 prog_id(int fd)
 static int verify_loader_load(const struct verify_case *c, struct verify_loader *l)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = c->map_flags);
-	__u8 excl[SHA256_DIGEST_LENGTH], hash[SHA256_DIGEST_LENGTH], sig[8192];
+	__u8 excl[SHA256_DIGEST_LENGTH], hash[SHA256_DIGEST_LENGTH];
 	__u8 value[META_VALUE_SZ], hbuf[SHA256_DIGEST_LENGTH];
-	__u32 sig_sz = sizeof(sig), key = 0, len;
+	__u32 key = 0, len;
 	struct bpf_map_info info;
 	int err;
 
@@ -188,14 +191,16 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		if (bpf_map_get_info_by_fd(l->map_fd, &info, &len))
 			return -errno;
 	}
+	l->sig_sz = sizeof(l->sig);
 	if (!c->unsigned_loader) {
-		err = sign_with_test_key(l->insns, l->cnt * sizeof(struct bpf_insn), sig, &sig_sz);
+		err = sign_with_test_key(l->insns, l->cnt * sizeof(struct bpf_insn), l->sig,
+					 &l->sig_sz);
 		if (err)
 			return err;
 	}
 	l->prog_fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l->insns, l->cnt,
 			      &l->map_fd, c->excl_zero_digest,
-			      c->unsigned_loader ? NULL : sig, sig_sz);
+			      c->unsigned_loader ? NULL : l->sig, l->sig_sz);
 	if (l->prog_fd < 0)
 		return l->prog_fd;
 	l->id = prog_id(l->prog_fd);
@@ -523,7 +528,8 @@ static void *runner_fn(void *arg)
 {
 	struct runner *r = arg;
 
-	r->ret = run_loader(r->prog_fd);
+	/* A loader runs only from a task with an fd table of its own. */
+	r->ret = unshare(CLONE_FILES) ? -errno : run_loader(r->prog_fd);
 	return NULL;
 }
 
@@ -636,6 +642,147 @@ out:
 	hold_fini(&h);
 	verify_loader_close(&a);
 	verify_loader_close(&b);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * A loader keeps the fds of what it creates in its caller's fd table: run
+ * while another task shares that table, which could swap them, it is not
+ * promoted; with a table of its own it is.
+ */
+static void *wait_for_pipe(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) < 0 ? NULL : arg;
+}
+
+static void verify_shared_fd_table(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_case c = {};
+	struct verify_loader l;
+	int gate[2] = { -1, -1 };
+	pthread_t th;
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup") ||
+	    !ASSERT_OK(pipe(gate), "pipe"))
+		goto out;
+	/* A thread shares this thread's fd table until it is told to end. */
+	if (!ASSERT_OK(pthread_create(&th, NULL, wait_for_pipe, &gate[0]), "thread"))
+		goto out;
+	verify_run(obs, &l, -EUSERS, 0, BPF_SIG_VERIFIED);
+	close(gate[1]);
+	gate[1] = -1;
+	pthread_join(th, NULL);
+	verify_run(obs, &l, 0, 1, BPF_SIG_METADATA_VERIFIED);
+out:
+	if (gate[0] >= 0)
+		close(gate[0]);
+	if (gate[1] >= 0)
+		close(gate[1]);
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * The same signed loader loaded twice binds the same map, exclusive to
+ * their one digest.  Only one of them is promoted on it, and a refusal
+ * gives the map back.
+ */
+static void verify_map_once(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(-EPERM);
+	struct verify_case c = {};
+	struct verify_loader l;
+	int second = -1;
+	__u32 id2;
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup"))
+		goto out;
+	second = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l.insns, l.cnt, &l.map_fd, 0,
+			  l.sig, l.sig_sz);
+	if (!ASSERT_OK_FD(second, "second loader, same map"))
+		goto out;
+	id2 = prog_id(second);
+	/* The LSM refuses the first: the map is given back. */
+	verify_run(obs, &l, -EPERM, 1, BPF_SIG_VERIFIED);
+	obs->bss->deny = 0;
+	ASSERT_EQ(run_loader(second), 0, "the second is promoted on the map");
+	ASSERT_EQ(read_verdict(obs, id2), BPF_SIG_METADATA_VERIFIED, "second's verdict");
+	/* Now the first can not be. */
+	ASSERT_EQ(run_loader(l.prog_fd), -EEXIST, "map taken");
+	ASSERT_EQ(obs->bss->calls, 2, "not reported a third time");
+	ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_VERIFIED, "first's verdict");
+out:
+	if (second >= 0)
+		close(second);
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * A loader whose instructions name a second map besides its metadata: the
+ * kfunc would check one and the loader could read another.
+ */
+static void verify_two_maps(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_case c = {};
+	struct bpf_insn *exit_insn;
+	struct verify_loader l;
+	int fds[2] = { -1, -1 }, fd = -1;
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup"))
+		goto out;
+	/* The same loader with "r1 = map fd_array[1]" before its exit. */
+	exit_insn = &l.insns[l.cnt - 1];
+	emit_ld64(exit_insn, BPF_REG_1, BPF_PSEUDO_MAP_IDX, 1);
+	l.insns[l.cnt + 1] = (struct bpf_insn)BPF_EXIT_INSN();
+	l.cnt += 2;
+	/* A map exclusive to the new digest, and any other map. */
+	verify_loader_close(&l);
+	{
+		LIBBPF_OPTS(bpf_map_create_opts, mopts);
+		__u8 excl[SHA256_DIGEST_LENGTH], value[META_VALUE_SZ];
+		__u32 key = 0;
+
+		memset(value, 0x5a, sizeof(value));
+		libbpf_sha256(l.insns, l.cnt * sizeof(struct bpf_insn), excl);
+		mopts.excl_prog_hash = excl;
+		mopts.excl_prog_hash_size = sizeof(excl);
+		fds[0] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, sizeof(value), 1,
+					&mopts);
+		fds[1] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "other", 4, sizeof(value), 1, NULL);
+		if (!ASSERT_OK_FD(fds[0], "metadata map") || !ASSERT_OK_FD(fds[1], "other map") ||
+		    !ASSERT_OK(bpf_map_update_elem(fds[0], &key, value, 0), "update") ||
+		    !ASSERT_OK(bpf_map_freeze(fds[0]), "freeze"))
+			goto out;
+	}
+	l.sig_sz = sizeof(l.sig);
+	if (!ASSERT_OK(sign_with_test_key(l.insns, l.cnt * sizeof(struct bpf_insn), l.sig,
+					  &l.sig_sz), "sign"))
+		goto out;
+	fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l.insns, l.cnt, fds, 0, l.sig,
+		      l.sig_sz);
+	if (!ASSERT_OK_FD(fd, "loader naming two maps loads"))
+		goto out;
+	ASSERT_EQ(run_loader(fd), -EKEYREJECTED, "not vouched for");
+	ASSERT_EQ(obs->bss->calls, 0, "never reported");
+	ASSERT_EQ(read_verdict(obs, prog_id(fd)), BPF_SIG_VERIFIED, "verdict");
+out:
+	if (fd >= 0)
+		close(fd);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
 	test_signed_loader_verify__destroy(obs);
 }
 
@@ -1108,6 +1255,12 @@ out:
 
 void test_signed_loader_verify(void)
 {
+	/*
+	 * test_progs has threads of its own; a loader that calls the kfunc
+	 * must run from a task whose fd table no other task shares.
+	 */
+	if (unshare(CLONE_FILES))
+		fprintf(stderr, "unshare(CLONE_FILES): %d\n", -errno);
 	if (test__start_subtest("verify_promotes"))
 		verify_promotes();
 	if (test__start_subtest("verify_user_hash"))
@@ -1138,6 +1291,12 @@ void test_signed_loader_verify(void)
 		verify_same_loader_concurrent();
 	if (test__start_subtest("verify_other_loader_not_blocked"))
 		verify_other_loader_not_blocked();
+	if (test__start_subtest("verify_shared_fd_table"))
+		verify_shared_fd_table();
+	if (test__start_subtest("verify_map_once"))
+		verify_map_once();
+	if (test__start_subtest("verify_two_maps"))
+		verify_two_maps();
 	if (test__start_subtest("verify_excl_not_inner"))
 		verify_excl_not_inner();
 	if (test__start_subtest("fixed_call"))

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The debug tier's two long runs, on the debug kernel (scripts/vm-b.config):
+ * What the test VM runs besides test_progs, as root in a fresh boot:
  *
- *   debug-tier soak N   N cycles of the signed light skeleton that bpftool
+ *   vm-tool demo        make's account of the series at work (scripts/demo.sh)
+ *
+ * and the debug tier's two long runs, on the debug kernel (vm-b.config):
+ *
+ *   vm-tool soak N      N cycles of the signed light skeleton that bpftool
  *                       signed at build time: load (the kernel verifies and
  *                       promotes its loader), install, run the payload,
  *                       unload; each followed by a refused cycle, a tampered
  *                       blob and an LSM refusal in turn.
- *   debug-tier faults   the same load with a failure injected at the 1st,
+ *   vm-tool faults      the same load with a failure injected at the 1st,
  *                       2nd, ... allocation the kernel makes for it
  *                       (/proc/thread-self/fail-nth), until a load completes
  *                       with none injected.
  *
- * Both check after every cycle that no BPF program or map is left behind,
- * and print one line per failure. Exit status 0 only if all went well.
+ * soak and faults check after every cycle that no BPF program or map is left
+ * behind, and print one line per failure. Exit status 0 only if all went
+ * well.
  * Built by scripts/build-selftests.sh next to test_progs, whose signing key,
  * light skeleton and observer (progs/test_signed_loader_verify.c) it uses.
  */
@@ -102,7 +107,7 @@ static struct {
 /* Sign tl.gen's loader with ./sign-file and signing_key.pem, as test_progs does. */
 static int sign_loader(void)
 {
-	char path[] = "/tmp/debug-tierXXXXXX", p7s[sizeof(path) + 4];
+	char path[] = "/tmp/vm-toolXXXXXX", p7s[sizeof(path) + 4];
 	int fd = mkstemp(path), pid, status, n;
 
 	if (fd < 0 || write(fd, tl.gen.insns, tl.gen.insns_sz) != (ssize_t)tl.gen.insns_sz)
@@ -287,6 +292,184 @@ static int faults(void)
 	return 0;
 }
 
+/* Trust signing_key.der for BPF signatures, as test_progs does. */
+static int trust_test_key(void)
+{
+	char cert[4096];
+	int fd = open("signing_key.der", O_RDONLY), n;
+
+	n = fd < 0 ? -1 : read(fd, cert, sizeof(cert));
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0 || syscall(__NR_add_key, "asymmetric", "vm-tool", cert, n,
+			      KEY_SPEC_SESSION_KEYRING) < 0) {
+		fail("adding the signing key: %d", -errno);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * demo: the series at work, each line from what the kernel just did: the
+ * errno of the call and, for IPE's decisions, its audit record (kauditd
+ * prints it to the kernel log: read from /dev/kmsg).
+ */
+#define IPE "/sys/kernel/security/ipe"
+static int kmsg = -1;
+
+/* IPE's audit records logged since the last step. */
+static char records[64][512];
+static int nr_records;
+
+static void next_step(void)
+{
+	char buf[2048];
+
+	nr_records = 0;
+	while (read(kmsg, buf, sizeof(buf) - 1) > 0)
+		;
+}
+
+/* The last of IPE's audit records of this step that contains @want. */
+static const char *ipe_record(const char *want)
+{
+	char buf[2048], *msg;
+	ssize_t n;
+	int i;
+
+	while ((n = read(kmsg, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		msg = strstr(buf, "audit: type=1420");
+		if (!msg || nr_records == (int)(sizeof(records) / sizeof(records[0])))
+			continue;
+		msg[strcspn(msg, "\n")] = 0;
+		snprintf(records[nr_records++], sizeof(records[0]), "%s", msg);
+	}
+	for (i = nr_records - 1; i >= 0; i--)
+		if (strstr(records[i], want))
+			return records[i];
+	return "(no such audit record)";
+}
+
+static void say_errno(const char *what, int err)
+{
+	printf("  %s: %s\n", what, err ? strerror(-err) : "done");
+}
+
+/* Sign @text with ipe_policy_key.pem, load it, activate it. 0 or -errno. */
+static int ipe_policy(const char *name, const char *text)
+{
+	char txt[] = "/tmp/policyXXXXXX", p7b[32], path[128], buf[8192];
+	int fd = mkstemp(txt), pid, st, n, err = 0;
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -EIO;
+	close(fd);
+	snprintf(p7b, sizeof(p7b), "%s.p7b", txt);
+	pid = fork();
+	if (!pid) {
+		execlp("openssl", "openssl", "smime", "-sign", "-in", txt, "-signer",
+		       "ipe_policy_key.pem", "-inkey", "ipe_policy_key.pem", "-noattr",
+		       "-nodetach", "-nosmimecap", "-outform", "der", "-out", p7b, NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		err = -EINVAL;
+	fd = err ? -1 : open(p7b, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+	if (fd >= 0)
+		close(fd);
+	unlink(txt);
+	unlink(p7b);
+	if (n <= 0)
+		return err ?: -EIO;
+	fd = open(IPE "/new_policy", O_WRONLY);
+	if (fd < 0 || write(fd, buf, n) != n)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), IPE "/policies/%s/active", name);
+	return err ?: write_str(path, "1");
+}
+
+static int demo(void)
+{
+	static const struct bpf_insn ret0[] = {
+		{ .code = 0xb7 },	/* r0 = 0 */
+		{ .code = 0x95 },	/* exit */
+	};
+	struct test_signed_payload_lskel *skel;
+	int err, before;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg < 0 || lseek(kmsg, 0, SEEK_END) < 0 ||
+	    write_str("/proc/sys/kernel/printk_ratelimit", "0") ||
+	    write_str("/sys/module/ipe/parameters/success_audit", "1")) {
+		fail("demo: kernel log or IPE parameters: %d", -errno);
+		return -1;
+	}
+
+	printf("1. An IPE policy, signed with a key the kernel trusts, goes active.\n"
+	       "   BPF programs load only if signed, or if a signed loader whose\n"
+	       "   metadata the kernel verified installs them:\n");
+	err = ipe_policy("demo",
+		"policy_name=demo policy_version=0.0.1\n"
+		"DEFAULT action=ALLOW\n"
+		"DEFAULT op=BPF_PROG_LOAD action=DENY\n"
+		"op=BPF_PROG_LOAD bpf_signature=VERIFIED action=ALLOW\n"
+		"op=BPF_PROG_LOAD bpf_loader_signature=METADATA_VERIFIED action=ALLOW\n");
+	say_errno("policy \"demo\" loaded and activated", err);
+	if (err)
+		return err;
+
+	printf("\n2. An unsigned program, loaded from user space:\n");
+	next_step();
+	err = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "unsigned", "GPL", ret0, 2, NULL);
+	if (err >= 0)
+		close(err);
+	say_errno("BPF_PROG_LOAD", err < 0 ? -errno : 0);
+	printf("  %s\n", ipe_record("ipe_op=BPF_PROG_LOAD"));
+
+	printf("\n3. A light skeleton signed at build time (bpftool gen skeleton -L -S\n"
+	       "   --kernel-verify): its loader is signed; it has the kernel check\n"
+	       "   its blob, which promotes it to BPF_SIG_METADATA_VERIFIED; the\n"
+	       "   program it installs is admitted because of that loader:\n");
+	next_step();
+	skel = load_lskel(&err);
+	say_errno("load", err);
+	printf("  loader:  %s\n", ipe_record("bpf_signature=VERIFIED"));
+	printf("  payload: %s\n", ipe_record("bpf_loader_signature=METADATA_VERIFIED"));
+	if (skel) {
+		say_errno("the installed program runs and counts", payload_works(skel));
+		test_signed_payload_lskel__destroy(skel);
+	}
+
+	printf("\n4. The same loader, signed, with one byte of its blob changed:\n");
+	before = count_objects();
+	err = tampered_loader_init() ?: tampered_cycle();
+	say_errno("load", err);
+	printf("  BPF programs and maps: %d before, %d after\n", before, count_objects());
+
+	printf("\n5. IPE refuses the loader scheme's report (policy \"demo\" 0.0.2):\n");
+	err = ipe_policy("demo",
+		"policy_name=demo policy_version=0.0.2\n"
+		"DEFAULT action=ALLOW\n"
+		"DEFAULT op=BPF_PROG_LOAD action=DENY\n"
+		"op=BPF_PROG_LOAD bpf_signature=VERIFIED action=ALLOW\n"
+		"op=BPF_PROG_LOAD bpf_loader_signature=METADATA_VERIFIED action=ALLOW\n"
+		"op=BPF_PROG_LOAD_POST_INTEGRITY bpf_integrity_scheme=BPF_LOADER action=DENY\n");
+	say_errno("policy updated", err);
+	before = count_objects();
+	next_step();
+	skel = load_lskel(&err);
+	say_errno("load of the signed light skeleton", err);
+	printf("  %s\n", ipe_record("ipe_op=BPF_PROG_LOAD_POST_INTEGRITY"));
+	printf("  BPF programs and maps: %d before, %d after\n", before, count_objects());
+	if (skel)
+		test_signed_payload_lskel__destroy(skel);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int err;
@@ -294,6 +477,10 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (trust_test_key())
+		return 1;
+	if (!strcmp(argv[1], "demo"))
+		return demo() ? 1 : 0;
 	obs = test_signed_loader_verify__open_and_load();
 	if (!obs) {
 		fail("observer load: %d", -errno);
