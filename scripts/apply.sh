@@ -6,9 +6,9 @@
 . "$(dirname "$0")/common.sh"
 need git quilt
 
-[ -f "$TOP/patches/series" ] || die "patches/series is missing"
-mapfile -t SERIES < <(list "$TOP/patches/series")
-for p in "${SERIES[@]}"; do [ -f "$TOP/patches/$p" ] || die "series names $p, not in patches/"; done
+[ -f "$PATCHES/series" ] || die "${PATCHES#$TOP/}/series is missing"
+mapfile -t SERIES < <(list "$PATCHES/series")
+for p in "${SERIES[@]}"; do [ -f "$PATCHES/$p" ] || die "series names $p, not in ${PATCHES#$TOP/}/"; done
 
 if [ ! -d "$WORK/.git" ]; then
 	git clone -q "$BASE_GIT" "$WORK"
@@ -39,4 +39,4 @@ else
 fi
 
 # quilt, applied to the base copies of the touched files, gives the same files.
-quilt_same "$WORK" "$CACHE/quilt"
+quilt_same "$WORK" "$ECACHE/quilt"

@@ -5,9 +5,12 @@
 #   scripts/build-kernel.sh b   kernel B: the same commit in a second work
 #                               tree, $WORK_B, with scripts/vm-b.config too
 #   scripts/build-kernel.sh base  the base without the series, in $WORK_BASE
+#   scripts/build-kernel.sh bisect [COMMIT]  vmlinux of COMMIT (default: as
+#                               the tree is) with tinyconfig + scripts/bisect.config
+#                               only, in $ECACHE/linux-bisect: a compile test
 . "$(dirname "$0")/common.sh"
 need make gcc ccache pahole
-frags=("$TOP/scripts/vm.config")
+frags=("$TOP/scripts/vm.config") guest=kernel/configs/kvm_guest.config target=bzImage
 # worktree DIR COMMIT: DIR, a second work tree of $WORK, at COMMIT
 worktree() {
 	[ -d "$1" ] || git -C "$WORK" worktree add -q --detach "$1"
@@ -18,31 +21,35 @@ case "${1:-}" in
 b)	worktree "$WORK_B" "$(git -C "$WORK" rev-parse HEAD)"
 	frags+=("$TOP/scripts/vm-b.config") ;;
 base)	worktree "$WORK_BASE" base
-	export BISECT=1 ;;	# options the series adds do not exist there
+	export ABSENT_OK=1 ;;	# options the series adds do not exist there
+bisect)	worktree "$ECACHE/linux-bisect" "${2:-HEAD}"
+	frags=("$TOP/scripts/bisect.config") guest= target=vmlinux
+	export ABSENT_OK=1 ;;
 *)	cd "$WORK" ;;
 esac
+[ "$EDITION" = 7.2 ] || export ABSENT_OK=1
 JOBS=${JOBS:-$(nproc)}
 KMAKE=(make -s -j"$JOBS" PAHOLE="$BIN/pahole" KBUILD_BUILD_TIMESTAMP=2000-01-01
        KBUILD_BUILD_USER=build KBUILD_BUILD_HOST=vm)
 
-want=$(cat "${frags[@]}" kernel/configs/kvm_guest.config | sha256sum | cut -c1-16)
+want=$(cat $guest "${frags[@]}" | sha256sum | cut -c1-16)
 configure() {
 	say "kernel: configuring"
 	"${KMAKE[@]}" tinyconfig >/dev/null
-	scripts/kconfig/merge_config.sh -m -Q .config kernel/configs/kvm_guest.config \
-		"${frags[@]}" >/dev/null
+	scripts/kconfig/merge_config.sh -m -Q .config $guest "${frags[@]}" >/dev/null
 	echo "$want" > .config.fragment-stamp
 	"${KMAKE[@]}" olddefconfig >/dev/null
 }
-# Every option of the fragments set as written. Building an earlier commit
-# of the series (build-bisect.sh sets BISECT), options it has not added yet
-# can not be set.
+# Every option of the fragments set as written. With ABSENT_OK, options
+# whose symbol the tree does not have are let go: an earlier commit of the
+# series (build-bisect.sh) lacks those it adds later, the base lacks them
+# all, and the 7.3 edition lacks IPE's BPF properties.
 config_ok() {
 	local line sym bad=0
 	while IFS= read -r line; do
 		grep -qxF "$line" .config && continue
 		sym=${line%%=*} && sym=${sym#CONFIG_}
-		[ -n "${BISECT:-}" ] && ! grep -rqx --include='Kconfig*' "config $sym" . && continue
+		[ -n "${ABSENT_OK:-}" ] && ! grep -rqx --include='Kconfig*' "config $sym" . && continue
 		[ -z "${1:-}" ] || echo "config: wanted $line, got: $(grep "^${line%%=*}=\|# ${line%%=*} is" .config || echo unset)" >&2
 		bad=1
 	done < <(grep -h '^CONFIG_' "${frags[@]}")
@@ -57,8 +64,8 @@ fi
 config_ok || configure
 config_ok verbose || die "kernel config lacks options ${frags[*]##*/} ask for"
 
-say "kernel: make bzImage in $PWD (-j$JOBS)"
+say "kernel: make $target in $PWD (-j$JOBS)"
 mkdir -p "$OUT"
-"${KMAKE[@]}" bzImage > "$OUT/kbuild${1:+-$1}.log" 2>&1 ||
+"${KMAKE[@]}" $target > "$OUT/kbuild${1:+-$1}.log" 2>&1 ||
 	{ tail -40 "$OUT/kbuild${1:+-$1}.log" >&2; die "kernel build failed (log: $OUT/kbuild${1:+-$1}.log)"; }
 say "kernel: $(cat include/config/kernel.release) built"

@@ -13,28 +13,46 @@ gate() {	# gate NAME CMD... (output kept in $OUT/gates/NAME.log, shown on failur
 	if "$@" > "$log" 2>&1; then result "$name" 0; gate_rc=0
 	else tail -30 "$log"; result "$name" 1; gate_rc=1; fi
 }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+finish() {
+	[ -z "${ob_pid:-}" ] || collect_ob	# the other 7.2.y builds, if not counted yet
+	[ -z "${b_pid:-}" ] || collect_b	# kernel B's boot, if it still runs
+	echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?
+}
 
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/fetch-base.sh"
 gate apply "$TOP/scripts/apply.sh" || true
 [ "$fail" = 0 ] || finish
+# Downloads and unpacking, mostly waiting on the network and the disk, run
+# in the background while the kernels build: the other 7.2.y builds Debian
+# serves (counted by collect_ob) and the 7.3 edition's base (fetched again,
+# in the foreground, where its gates begin).
+# (One job: the two share apt lists.)
+mkdir -p "$OUT/gates"
+{ "$TOP/scripts/other-bases.sh" 2> "$OUT/gates/other-bases.log" ||
+	echo "FAIL: other-bases: scripts/other-bases.sh stopped (see $OUT/gates/other-bases.log)"
+  env -u BASE_DEB_VERSION -u BASE_SHA256 -u BASE_TARBALL EDITION=7.3 \
+	"$TOP/scripts/fetch-base.sh" > "$OUT/gates/fetch-base-7.3.log" 2>&1; } > "$OUT/other-bases.out" &
+ob_pid=$!
 # One result per other linux-source-7.2 build Debian serves; NOTE lines (the
 # canonical base, a build no longer served) are not results.
-while IFS= read -r line; do
-	case $line in PASS:*) result "${line#PASS: }" 0 ;; FAIL:*) result "${line#FAIL: }" 1 ;; *) echo "$line" ;; esac
-done < <("$TOP/scripts/other-bases.sh" 2> "$OUT/gates/other-bases.log" ||
-	 echo "FAIL: other-bases: scripts/other-bases.sh stopped (see $OUT/gates/other-bases.log)")
+collect_ob() {
+	wait "$ob_pid" || true
+	ob_pid=
+	while IFS= read -r line; do
+		case $line in PASS:*) result "${line#PASS: }" 0 ;; FAIL:*) result "${line#FAIL: }" 1 ;; *) echo "$line" ;; esac
+	done < "$OUT/other-bases.out"
+}
 gate export-in-sync "$TOP/scripts/export.sh" --check
 
-mapfile -t SERIES < <(list "$TOP/patches/series")
+mapfile -t SERIES < <(list "$PATCHES/series")
 # The base is a tarball without upstream's history: checkpatch can not look
 # up the commits that Fixes: tags name (they were checked against upstream).
 for p in "${SERIES[@]}"; do
-	gate "checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$TOP/patches/$p'"
+	gate "checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$PATCHES/$p'"
 done
 if [ ${#SERIES[@]} -gt 0 ]; then
-	gate cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$TOP/patches/0000-cover-letter.patch'"
+	gate cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$PATCHES/0000-cover-letter.patch'"
 fi
 for f in $(git -C "$WORK" diff --name-only base HEAD -- '*.c' '*.h'); do
 	[ -f "$WORK/$f" ] || continue
@@ -42,13 +60,14 @@ for f in $(git -C "$WORK" diff --name-only base HEAD -- '*.c' '*.h'); do
 done
 gate build-bisect "$TOP/scripts/build-bisect.sh"
 # The fixes (patches with a Fixes: tag) apply and build on the base alone.
-for p in $(cd "$TOP/patches" && grep -l '^Fixes: ' "${SERIES[@]}"); do
+for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
 	gate "fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
 done
 gate build-kernel "$TOP/scripts/build-kernel.sh"
 gate build-kernel-b "$TOP/scripts/build-kernel.sh" b
 gate build-kernel-base "$TOP/scripts/build-kernel.sh" base
 gate build-selftests "$TOP/scripts/build-selftests.sh"
+collect_ob
 [ "$fail" = 0 ] || finish
 
 # Kernel B must number bpf_loader_verify_metadata differently from the test
@@ -83,12 +102,22 @@ known_test_ok() {
 # did not run is no pass. The commands of a fourth argument run afterwards
 # in the same boot, in the test binaries' directory; what they write to
 # /tmp/out lands in $OUT/vm-NAME. $VM_BEFORE runs before test_progs.
+vm_cmd() {	# vm_cmd ARGS [MORE]: the guest's command line
+	local cmd="${VM_BEFORE:-}cd $VM_OUT/${SELFTESTS:-selftests} && ./test_progs $1"
+	[ -z "${2:-}" ] || cmd="$cmd; rc=\$?; $2; exit \$rc"
+	echo "$cmd"
+}
 vm_tests() {
-	local prefix=$1 name=$2 args=$3 log=$OUT/vm-$2/output rc
-	local cmd="${VM_BEFORE:-}cd $VM_OUT/${SELFTESTS:-selftests} && ./test_progs $args"
-	[ -z "${4:-}" ] || cmd="$cmd; rc=\$?; $4; exit \$rc"
-	"$TOP/scripts/vm-run.sh" "$name" "$cmd" && rc=0 || rc=$?
-	progs_results "$prefix" "$log" "$rc"
+	local rc
+	"$TOP/scripts/vm-run.sh" "$2" "$(vm_cmd "$3" "${4:-}")" && rc=0 || rc=$?
+	progs_results "$1" "$OUT/vm-$2/output" "$rc"
+}
+# vm_start NAME ARGS [MORE]: the boot of vm_tests in the background (a VM
+# under TCG keeps about one core busy); its exit status and vm-run.sh's
+# messages go to $OUT/vm-NAME.rc and .log, and its results are counted later.
+vm_start() {
+	{ "$TOP/scripts/vm-run.sh" "$1" "$(vm_cmd "$2" "${3:-}")" && rc=0 || rc=$?
+	  echo "$rc" > "$OUT/vm-$1.rc"; } > "$OUT/vm-$1.log" 2>&1 &
 }
 # progs_results PREFIX LOG EXIT_STATUS: the results of one test_progs run.
 progs_results() {
@@ -151,9 +180,45 @@ test_verifier_results() {
 	grep -m1 '^Summary:' "$2" | sed "s|^|$1: |"
 }
 
+NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf"
+# Kernel B, the debug kernel: every test again (among them the light
+# skeleton signed at build time, byte for byte the one that runs on the
+# test kernel, on other BTF ids), then the soak and the fault injection
+# runs, then a kmemleak scan. vm-run.sh fails the run on any KASAN,
+# lockdep, RCU or sleeping-in-atomic report. Faults are injected only
+# through fail-nth. The longest boot (KASAN under TCG): it runs in the
+# background from here on, and is counted at the end (collect_b).
+DEBUG_TIER="./test_progs -t ipe_bpf > /tmp/out/ipe_bpf 2>&1; echo \$? > /tmp/out/ipe_bpf.rc
+	D=/sys/kernel/debug
+	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
+	./vm-tool soak 1000 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
+	./vm-tool faults > /tmp/out/faults 2>&1; echo \$? >> /tmp/out/faults
+	echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
+KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
+BOUT=$OUT
+VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-2400} \
+	vm_start selftests-b "$NOT_HERE" "$DEBUG_TIER"
+b_pid=$!
+debug_result() {	# debug_result NAME FILE: its last line is the exit status
+	[ -s "$2" ] && cat "$2" | grep -v '^[0-9]*$'
+	result "vm-b/$1" "$([ -s "$2" ] && [ "$(tail -1 "$2")" = 0 ] && echo 0 || echo 1)"
+}
+collect_b() {
+	local d=$BOUT/vm-selftests-b
+	wait "$b_pid" || true
+	b_pid=
+	cat "$BOUT/vm-selftests-b.log"
+	progs_results vm-b "$d/output" "$(cat "$BOUT/vm-selftests-b.rc" 2>/dev/null || echo 1)"
+	progs_results vm-b "$d/ipe_bpf" "$(cat "$d/ipe_bpf.rc" 2>/dev/null || echo 1)"
+	debug_result "soak: 1000 signed loads and 1000 refused ones, nothing left behind" "$d/soak"
+	debug_result "faults: a failure at each allocation point leaves nothing behind" "$d/faults"
+	[ ! -s "$d/kmemleak" ] || head -60 "$d/kmemleak"
+	result "vm-b/kmemleak: no leak after every test, the soak and the faults" \
+		"$([ -f "$d/kmemleak" ] && [ ! -s "$d/kmemleak" ] && echo 0 || echo 1)"
+}
+
 # Every test in scripts/selftests.list on the test kernel (old_kernel_refuses
 # is for kernels without the series), test_verifier, KUnit.
-NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf"
 vm_tests vm selftests "$NOT_HERE" "$TEST_VERIFIER"
 test_verifier_results vm/test_verifier "$OUT/vm-selftests/test_verifier"
 kunit_results vm/kunit "$OUT/vm-selftests/console.log"
@@ -169,30 +234,6 @@ for c in $(git -C "$WORK" log --format=%h --grep='^libbpf: ' base..HEAD); do
 	[ "$gate_rc" != 0 ] || SELFTESTS=selftests-at vm_tests "vm-at-$c" selftests-at "$NOT_HERE"
 done
 
-# Kernel B, the debug kernel: every test again (among them the light
-# skeleton signed at build time, byte for byte the one that ran above, on
-# other BTF ids), then the soak and the fault injection runs, then a
-# kmemleak scan. vm-run.sh fails the run on any KASAN, lockdep, RCU or
-# sleeping-in-atomic report. Faults are injected only through fail-nth.
-DEBUG_TIER="./test_progs -t ipe_bpf > /tmp/out/ipe_bpf 2>&1; echo \$? > /tmp/out/ipe_bpf.rc
-	D=/sys/kernel/debug
-	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
-	./vm-tool soak 1000 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
-	./vm-tool faults > /tmp/out/faults 2>&1; echo \$? >> /tmp/out/faults
-	echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
-KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
-VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B vm_tests vm-b selftests-b "$NOT_HERE" "$DEBUG_TIER"
-progs_results vm-b "$OUT/vm-selftests-b/ipe_bpf" "$(cat "$OUT/vm-selftests-b/ipe_bpf.rc" 2>/dev/null || echo 1)"
-debug_result() {	# debug_result NAME FILE: its last line is the exit status
-	[ -s "$2" ] && cat "$2" | grep -v '^[0-9]*$'
-	result "vm-b/$1" "$([ -s "$2" ] && [ "$(tail -1 "$2")" = 0 ] && echo 0 || echo 1)"
-}
-debug_result "soak: 1000 signed loads and 1000 refused ones, nothing left behind" "$OUT/vm-selftests-b/soak"
-debug_result "faults: a failure at each allocation point leaves nothing behind" "$OUT/vm-selftests-b/faults"
-[ ! -s "$OUT/vm-selftests-b/kmemleak" ] || head -60 "$OUT/vm-selftests-b/kmemleak"
-result "vm-b/kmemleak: no leak after every test, the soak and the faults" \
-	"$([ -f "$OUT/vm-selftests-b/kmemleak" ] && [ ! -s "$OUT/vm-selftests-b/kmemleak" ] && echo 0 || echo 1)"
-
 # On the base: a loader that calls the kfunc is refused there, and
 # test_verifier gives the same verdict as on the series for every test.
 KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$TEST_VERIFIER"
@@ -207,6 +248,31 @@ result "vm-base/test_verifier: nothing that passes on the base fails with the se
 	"$([ -s "$OUT/vm-selftests-base/test_verifier" ] && [ -z "$(regressions)" ] && echo 0 || echo 1)"
 echo "$known known test_verifier failures (scripts/test_verifier.known) are counted neither way"
 
-# make bench still works (3 rounds; its figures are not judged here).
-gate bench-runs "$TOP/scripts/bench.sh" 3
+# The 7.3 edition (patches/7.3/) on Debian's 7.3.4, in its own work tree:
+# applied with git am and quilt, in sync with patches/ where it shares
+# patches, each patch building on its own and the fix alone, then 7.3's
+# own signed_loader tests, the relocation attack (signed_inputs),
+# lsm_post_integrity, test_lsm and the wrapper's KUnit test.
+export EDITION=7.3
+unset BASE_DEB_VERSION BASE_SHA256 BASE_TARBALL
+fail72=$fail
+. "$TOP/scripts/common.sh"
+"$TOP/scripts/fetch-base.sh"
+gate 7.3/apply "$TOP/scripts/apply.sh"
+[ "$gate_rc" = 0 ] || finish
+gate 7.3/export-in-sync "$TOP/scripts/export.sh" --check
+mapfile -t SERIES < <(list "$PATCHES/series")
+for p in "${SERIES[@]}"; do
+	gate "7.3/checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$PATCHES/$p'"
+done
+gate 7.3/cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$PATCHES/0000-cover-letter.patch'"
+gate 7.3/build-bisect "$TOP/scripts/build-bisect.sh"
+for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
+	gate "7.3/fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
+done
+gate 7.3/build-kernel "$TOP/scripts/build-kernel.sh"
+gate 7.3/build-selftests "$TOP/scripts/build-selftests.sh"
+[ "$fail" = "$fail72" ] || finish
+vm_tests 7.3/vm selftests "-t signed_loader,signed_inputs,lsm_post_integrity,test_lsm"
+kunit_results 7.3/vm/kunit "$OUT/vm-selftests/console.log"
 finish

@@ -4,19 +4,30 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bpf-post-integrity}
-# The pinned base: Debian's linux-source-7.2 of this version, whose tarball has this sha256.
-BASE_DEB_VERSION=${BASE_DEB_VERSION:-7.2.13-1}
+# The edition: 7.2, the series (patches/), or 7.3, its fixes and LSM half
+# for Debian's 7.3.4 (patches/7.3/); EDITION=7.3 runs a script on the latter.
+# Each pins its base: Debian's linux-source-7.x of this version (or a
+# backport build of it) whose tarball has this sha256.
+EDITION=${EDITION:-7.2}
+case $EDITION in
+7.2)	PKG=linux-source-7.2 PATCHES=$TOP/patches ECACHE=$CACHE
+	BASE_DEB_VERSION=${BASE_DEB_VERSION:-7.2.13-1}
+	BASE_SHA256=${BASE_SHA256:-ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0f4c4859e68b} ;;
+7.3)	PKG=linux-source-7.3 PATCHES=$TOP/patches/7.3 ECACHE=$CACHE/7.3
+	BASE_DEB_VERSION=${BASE_DEB_VERSION:-7.3.4-1}
+	BASE_SHA256=${BASE_SHA256:-76df1affb19f24926949369be1d74b60071c963c598ce8780bddd4bbf0fc3bc4} ;;
+*)	echo "error: EDITION is 7.2 or 7.3, not $EDITION" >&2; exit 1 ;;
+esac
 BASE_VERSION=${BASE_DEB_VERSION%%-*}
-BASE_SHA256=${BASE_SHA256:-ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0f4c4859e68b}
-# Debian suites searched for linux-source-7.2, in order (BASE_SUITE, if set, first).
+# Debian suites searched for $PKG, in order (BASE_SUITE, if set, first).
 SUITES=$(printf '%s\n' ${BASE_SUITE:-} ${BASE_SUITES:-sid forky trixie-backports experimental} | awk '!seen[$0]++')
-BASE_GIT=$CACHE/base.git            # bare repo, one commit, tag "base"
-WORK=$CACHE/linux                   # work tree the series is applied to
-WORK_B=$CACHE/linux-b               # its head again, built as kernel B (scripts/vm-b.config)
-WORK_BASE=$CACHE/linux-base         # the base without the series, for regression tests
+BASE_GIT=$ECACHE/base.git           # bare repo, one commit, tag "base"
+WORK=$ECACHE/linux                  # work tree the series is applied to
+WORK_B=$ECACHE/linux-b              # its head again, built as kernel B (scripts/vm-b.config)
+WORK_BASE=$ECACHE/linux-base        # the base without the series, for regression tests
 TOOLROOT=$CACHE/toolroot            # private trixie root (pahole)
 BIN=$CACHE/bin                      # wrappers put first in PATH
-OUT=$CACHE/out                      # test binaries, logs
+OUT=$ECACHE/out                     # test binaries, logs
 VM_OUT=/run/out                     # $OUT as the test VM sees it (read-only)
 export PATH="$BIN:/usr/lib/llvm-19/bin:$PATH"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
@@ -33,7 +44,7 @@ die() { echo "error: $*" >&2; exit 1; }
 list() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
 # $WORK/.git/applied-series: "<hash of patches/> <work tree head that matches it>",
 # written by apply.sh after git am and by export.sh after writing patches/.
-series_stamp() { (cd "$TOP/patches" && cat series $(list series) | sha256sum | cut -c1-16); }
+series_stamp() { (cd "$PATCHES" && cat series $(list series) | sha256sum | cut -c1-16); }
 mark_applied() { echo "$(series_stamp) $(git -C "$WORK" rev-parse HEAD)" > "$WORK/.git/applied-series"; }
 say() { echo "==> $*" >&2; }
 # kernel_tree COMMIT: a hash of what the kernel build of COMMIT (in $WORK)
@@ -41,6 +52,8 @@ say() { echo "==> $*" >&2; }
 kernel_tree() {
 	git -C "$WORK" ls-tree "$1" | grep -v -P '\t(tools|Documentation|MAINTAINERS)$' | sha1sum | cut -c1-40
 }
+# The kernel trees that built with scripts/bisect.config as it is now.
+BISECT_OK=$CACHE/bisect-ok-$(sha256sum < "$TOP/scripts/bisect.config" | cut -c1-12)
 need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
 
 # apt-get/apt-cache against one extra Debian suite, with private lists, so the
@@ -59,24 +72,24 @@ suite_apt() {
 	"$cmd" "${opts[@]}" "$@"
 }
 
-# The versions of linux-source-7.2 that Debian suite $1 serves, newest first
+# The versions of $PKG that Debian suite $1 serves, newest first
 # (none: no output; fails if the suite's package lists cannot be fetched).
-served() { suite_apt "$1" apt-cache madison linux-source-7.2 | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
-# fetch_deb SUITE VERSION: download linux-source-7.2 VERSION from SUITE into
+served() { suite_apt "$1" apt-cache madison "$PKG" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'; }
+# fetch_deb SUITE VERSION: download $PKG VERSION from SUITE into
 # $CACHE/dl, unless it is there already; print the .deb's path.
 fetch_deb() {
-	local deb=$CACHE/dl/linux-source-7.2_$2_all.deb
+	local deb=$CACHE/dl/${PKG}_$2_all.deb
 	if [ ! -f "$deb" ]; then
 		rm -rf "$deb.part" && mkdir -p "$deb.part"
-		(cd "$deb.part" && suite_apt "$1" apt-get -qq download "linux-source-7.2=$2") >&2 &&
+		(cd "$deb.part" && suite_apt "$1" apt-get -qq download "$PKG=$2") >&2 &&
 			mv "$deb.part"/*.deb "$deb" || { rm -rf "$deb.part"; return 1; }
 		rmdir "$deb.part"
 	fi
 	echo "$deb"
 }
-# The linux-source-7.2.tar.xz inside the .deb $1, on stdout.
-deb_tarball() { dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/src/linux-source-7.2.tar.xz; }
-# tarball_repo DIR SUBJECT BODY < linux-source-7.2.tar.xz: unpack the tarball
+# The $PKG.tar.xz inside the .deb $1, on stdout.
+deb_tarball() { dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/$PKG.tar.xz"; }
+# tarball_repo DIR SUBJECT BODY < $PKG.tar.xz: unpack the tarball
 # into DIR and make it a git repository with one commit tagged "base".
 tarball_repo() {
 	rm -rf "$1" && mkdir -p "$1"
@@ -93,22 +106,22 @@ tarball_repo() {
 	git -C "$1" tag base
 }
 
-# am_series TREE: git am the patches of patches/series, in order, onto TREE's HEAD.
+# am_series TREE: git am the patches of $PATCHES/series, in order, onto TREE's HEAD.
 am_series() {
 	local p
-	for p in $(list "$TOP/patches/series"); do
-		git -C "$1" am -q --committer-date-is-author-date "$TOP/patches/$p" ||
-			die "patch does not apply: patches/$p (see above; the tree is left mid-am in $1)"
+	for p in $(list "$PATCHES/series"); do
+		git -C "$1" am -q --committer-date-is-author-date "$PATCHES/$p" ||
+			die "patch does not apply: ${PATCHES#$TOP/}/$p (see above; the tree is left mid-am in $1)"
 	done
 }
 # quilt_same TREE DIR: quilt push -a of patches/series onto copies (in DIR) of
 # the touched files as they are at TREE's tag "base" must give TREE's HEAD.
 quilt_same() {
 	local tree=$1 q=$2 series files f
-	series=$(list "$TOP/patches/series")
+	series=$(list "$PATCHES/series")
 	[ -n "$series" ] || return 0
 	rm -rf "$q" && mkdir -p "$q"
-	files=$(cd "$TOP/patches" && grep -h '^diff --git ' $series |
+	files=$(cd "$PATCHES" && grep -h '^diff --git ' $series |
 		sed 's|^diff --git a/\([^ ]*\) b/.*|\1|' | sort -u)
 	for f in $files; do
 		if git -C "$tree" cat-file -e "base:$f" 2>/dev/null; then
@@ -116,8 +129,8 @@ quilt_same() {
 			git -C "$tree" show "base:$f" > "$q/$f"
 		fi
 	done
-	(cd "$q" && QUILT_PATCHES="$TOP/patches" quilt push -a -q >quilt.log 2>&1) ||
-		{ cat "$q/quilt.log" >&2; die "quilt push -a of patches/series failed"; }
+	(cd "$q" && QUILT_PATCHES="$PATCHES" quilt push -a -q >quilt.log 2>&1) ||
+		{ cat "$q/quilt.log" >&2; die "quilt push -a of ${PATCHES#$TOP/}/series failed"; }
 	for f in $files; do
 		if git -C "$tree" cat-file -e "HEAD:$f" 2>/dev/null; then
 			git -C "$tree" show "HEAD:$f" | cmp -s - "$q/$f" || die "quilt and git am differ in $f"

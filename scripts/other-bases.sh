@@ -1,17 +1,18 @@
 #!/bin/bash
-# The series on every other linux-source-7.2 build that Debian serves, in the
+# The series on every other $PKG build that Debian serves, in the
 # suites fetch-base.sh searches: git am of patches/series applies, quilt push -a
 # gives the same files, and the files the series creates equal the repository's
-# copies. One line per build (suite, version), also kept in $CACHE/other-bases.last:
+# copies. One line per build (suite, version), also kept in $ECACHE/other-bases.last:
 #   PASS: other-base/<suite>/<version>
 #   FAIL: other-base/<suite>/<version>: <reason> (log: $OUT/other-bases/...)
 #   NOTE: other-base/<suite>/<version>: <the canonical base, or no longer served>
 # Each .deb is kept in $CACHE/dl; each tarball is unpacked and committed once,
-# like the base, into the work tree $CACHE/bases/<tarball sha256>.
+# like the base, into the work tree $ECACHE/bases/<tarball sha256>.
 . "$(dirname "$0")/common.sh"
 need git quilt dpkg-deb
-last=$CACHE/other-bases.last
-mkdir -p "$CACHE/bases" "$OUT/other-bases"
+[ "$EDITION" = 7.2 ] || die "other-bases.sh: the 7.2 edition only (it compares the kernel-path copies)"
+last=$ECACHE/other-bases.last
+mkdir -p "$ECACHE/bases" "$OUT/other-bases"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
 
 check() {	# check TREE: the series on TREE's tag "base", checked as apply.sh checks it
@@ -31,7 +32,7 @@ check() {	# check TREE: the series on TREE's tag "base", checked as apply.sh che
 
 for suite in $SUITES; do
 	versions=$(served "$suite") || { echo "FAIL: other-base/$suite: its package lists could not be fetched"; continue; }
-	[ -n "$versions" ] || echo "NOTE: other-base/$suite: serves no linux-source-7.2"
+	[ -n "$versions" ] || echo "NOTE: other-base/$suite: serves no $PKG"
 	for v in $(grep -v 'no longer served' "$last" 2>/dev/null | sed -n "s|^[A-Z]*: other-base/$suite/\([^ :]*\).*|\1|p"); do
 		grep -qxF "$v" <<<"$versions" || echo "NOTE: other-base/$suite/$v: no longer served (listed on the last run)"
 	done
@@ -41,10 +42,10 @@ for suite in $SUITES; do
 		sum=$(deb_tarball "$deb" | sha256sum | cut -d' ' -f1)
 		echo "$sum" >> "$tmp/used"
 		[ "$sum" != "$BASE_SHA256" ] || { echo "NOTE: $name: the canonical base (the apply gate)"; continue; }
-		tree=$CACHE/bases/$sum
+		tree=$ECACHE/bases/$sum
 		if [ ! -d "$tree/.git" ]; then
 			say "$name: unpacking and committing its tarball in $tree"
-			deb_tarball "$deb" | tarball_repo "$tree.tmp" "Linux ${v%%-*} (Debian linux-source-7.2 $v)" "tarball sha256: $sum"
+			deb_tarball "$deb" | tarball_repo "$tree.tmp" "Linux ${v%%-*} (Debian $PKG $v)" "tarball sha256: $sum"
 			mv "$tree.tmp" "$tree"
 		fi
 		log=$OUT/other-bases/$suite-$v.log
@@ -56,4 +57,4 @@ done | tee "$tmp/now"
 # Trees (2.4 GB each) of builds no longer served go, after a run over every
 # suite of the default list.
 [ -n "${BASE_SUITES:-}${BASE_SUITE:-}" ] || grep -q 'package lists could not' "$last" ||
-	for d in "$CACHE"/bases/*; do grep -qxF "${d##*/}" "$tmp/used" 2>/dev/null || rm -rf "$d"; done
+	for d in "$ECACHE"/bases/*; do grep -qxF "${d##*/}" "$tmp/used" 2>/dev/null || rm -rf "$d"; done
