@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for security/bpf_lsm_kfuncs.c, included from there: a report
- * whose scheme or verdict is not a value of its enum never reaches an LSM.
+ * whose scheme or verdict is not a value of its enum is refused with -EINVAL.
  */
 
 #include <kunit/test.h>
 
 static void report_refuses_bad_values(struct kunit *test)
 {
-	/* As callers may pass them: the enums' ends, and ints that are negative. */
+	/* For each enum: 0 (NONE), one past the last value, and (u32)-1. */
 	static const struct {
 		u32 scheme;
 		u32 verdict;
@@ -23,7 +23,7 @@ static void report_refuses_bad_values(struct kunit *test)
 	struct bpf_prog *prog;
 	int i;
 
-	/* Never handed to an LSM: a report that got that far would return 0. */
+	/* Must never reach an LSM: @prog is a zeroed dummy. */
 	prog = kunit_kzalloc(test, sizeof(*prog), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, prog);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)

@@ -95,6 +95,8 @@ __bpf_kfunc_start_defs();
  *   loaded without program BTF;
  * * no other task shares its file descriptor table;
  * * no other call is checking the same loader;
+ * * once claimed, its verdict is still %BPF_SIG_VERIFIED: the call that
+ *   held the claim before may have promoted it;
  * * @hash__sz is %SHA256_DIGEST_SIZE;
  * * @map__map was created exclusive to the loader's digest;
  * * it is frozen, and no writer is still at work on it;
@@ -110,20 +112,20 @@ __bpf_kfunc_start_defs();
  * left as it was and a later call may try again.
  *
  * Calls for one loader are claimed in the loader itself, so that a loader
- * run by several threads at once is reported and promoted at most once;
+ * run by several tasks at once is reported and promoted at most once;
  * calls for different loaders never wait for each other.
  *
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
  * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
  * signed, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
- * it is not as it was signed, -EUSERS if another task shares its file
- * descriptor table, -EINPROGRESS if another call is checking it
- * right now, -EMSGSIZE if @hash__sz is wrong, -EACCES if the map is not
- * exclusive to the loader, -EBUSY if it is not frozen or a writer is still
- * at work, -EINVAL if it is not a one-element array or is mmapable,
- * -EBADMSG if its contents do not match @hash, -EEXIST if another loader
- * was promoted on it, or the error of the first LSM that refused the
- * verdict.
+ * its instructions are not those that were signed or do not name exactly
+ * one map, or it came with program BTF, -EUSERS if another task shares its
+ * file descriptor table, -EINPROGRESS if another call is checking it right
+ * now, -EMSGSIZE if @hash__sz is wrong, -EACCES if the map is not exclusive
+ * to the loader, -EBUSY if it is not frozen or a writer is still at work,
+ * -EINVAL if it is not a one-element array or is mmapable, -EBADMSG if its
+ * contents do not match @hash, -EEXIST if another loader was promoted on
+ * it, or the error of the first LSM that refused the verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 					   const u8 *hash, u32 hash__sz,

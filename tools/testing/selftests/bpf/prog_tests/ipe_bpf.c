@@ -6,11 +6,12 @@
  * by IPE's AUDIT_IPE_ACCESS record, which kauditd prints to the kernel log
  * when no audit daemon runs.
  *
- * Needs IPE with IPE_PROP_BPF_SIGNATURE, ipe before bpf in CONFIG_LSM, the
- * BPF LSM, openssl, and next to test_progs ipe_policy_key.pem: the private
- * key and the certificate of a key in the kernel's builtin trusted keyring
- * (certs/signing_key.pem of the kernel's build).  It signs the policies and
- * the programs that must verify against the builtin keyring.
+ * Needs IPE with IPE_PROP_BPF_SIGNATURE, the BPF LSM, kernel BTF and a JIT
+ * with kfunc calls (for the loaders that call bpf_loader_verify_metadata()),
+ * openssl, and next to test_progs sign-file and ipe_policy_key.pem: the
+ * private key and the certificate of a key in the kernel's builtin trusted
+ * keyring (certs/signing_key.pem of the kernel's build).  It signs the
+ * policies and the programs that must verify against the builtin keyring.
  *
  * An active IPE policy governs the whole system, test_progs included, and
  * can be replaced but never removed.  So the test runs alone, and each

@@ -118,9 +118,9 @@ static void hook_denies(void)
 }
 
 /*
- * Two LSMs on the hook: the one called first accepts, the second refuses.
- * The first is not told; what it can learn is the outcome, here that the
- * program it accepted a report on went away (its load failed).
+ * Two BPF LSM programs on the hook: the one called first accepts, the
+ * second refuses.  The first is not told; what it can learn is the outcome,
+ * here that the program it accepted a report on went away (its load failed).
  */
 static void stacked_refusal(void)
 {

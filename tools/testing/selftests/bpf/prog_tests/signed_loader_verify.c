@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/userfaultfd.h>
+#include <bpf/btf.h>
 
 #include "bpf/libbpf_internal.h" /* for libbpf_sha256() */
 #include "bpf/skel_internal.h"	 /* for the loader ctx layout */
@@ -24,6 +25,7 @@
 #include "test_signed_loader_map.skel.h"
 #include "test_signed_loader_verify.skel.h"
 #include "test_signed_payload.lskel.h"
+#include "test_signed_async.skel.h"
 
 enum {
 	BPF_SIG_UNSIGNED = 0,
@@ -335,9 +337,9 @@ static void verify_denied(void)
 }
 
 /*
- * Two LSM programs on the hook: the one that runs first accepts, the second
- * refuses.  The first is not told of the refusal; what it can see is the
- * outcome, the loader's verdict, which stays unpromoted.
+ * Two BPF LSM programs on the hook: the one that runs first accepts, the
+ * second refuses.  The first is not told of the refusal; what it can see is
+ * the outcome, the loader's verdict, which stays unpromoted.
  */
 static void verify_stacked_refusal(void)
 {
@@ -348,10 +350,10 @@ static void verify_stacked_refusal(void)
 	if (!obs)
 		return;
 	if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup")) {
-		ASSERT_EQ(run_loader(l.prog_fd), -EPERM, "the second LSM's error");
-		ASSERT_EQ(obs->bss->bystander_calls, 1, "first LSM saw the report");
+		ASSERT_EQ(run_loader(l.prog_fd), -EPERM, "the second program's error");
+		ASSERT_EQ(obs->bss->bystander_calls, 1, "first program saw the report");
 		ASSERT_EQ(obs->bss->bystander_id, l.id, "on the loader");
-		ASSERT_EQ(obs->bss->calls, 1, "second LSM saw it");
+		ASSERT_EQ(obs->bss->calls, 1, "second program saw it");
 		ASSERT_LT(obs->bss->bystander_at, obs->bss->observe_at,
 			  "first accepted, then the second refused");
 		ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_VERIFIED,
@@ -650,39 +652,60 @@ out:
  * while another task shares that table, which could swap them, it is not
  * promoted; with a table of its own it is.
  */
-static void *wait_for_pipe(void *arg)
+static int wait_for_pipe(void *arg)
 {
 	char c;
 
-	return read(*(int *)arg, &c, 1) < 0 ? NULL : arg;
+	/* Returns at EOF, once the parent has closed the write end. */
+	return read(*(int *)arg, &c, 1) < 0;
 }
 
 static void verify_shared_fd_table(void)
 {
 	struct test_signed_loader_verify *obs = watch_loaders(0);
+	const size_t stack_sz = 64 * 1024;
 	struct verify_case c = {};
 	struct verify_loader l;
 	int gate[2] = { -1, -1 };
-	pthread_t th;
+	char *stack = NULL;
+	pid_t child = -1;
+	int status;
 
 	if (!obs)
 		return;
 	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup") ||
 	    !ASSERT_OK(pipe(gate), "pipe"))
 		goto out;
-	/* A thread shares this thread's fd table until it is told to end. */
-	if (!ASSERT_OK(pthread_create(&th, NULL, wait_for_pipe, &gate[0]), "thread"))
+	stack = malloc(stack_sz);
+	if (!ASSERT_OK_PTR(stack, "child stack"))
+		goto out;
+	/*
+	 * A child process, not a thread, shares this task's fd table until
+	 * it reads EOF from the pipe.  waitpid() returns only once do_exit()
+	 * has dropped the child's reference on the table (exit_files() comes
+	 * before exit_notify()), whereas pthread_join() may return before a
+	 * thread has dropped its own.
+	 */
+	child = clone(wait_for_pipe, stack + stack_sz, CLONE_FILES | SIGCHLD, &gate[0]);
+	if (!ASSERT_GT(child, 0, "clone(CLONE_FILES)"))
 		goto out;
 	verify_run(obs, &l, -EUSERS, 0, BPF_SIG_VERIFIED);
+	/* The child shares the table: this closes its write end too. */
 	close(gate[1]);
 	gate[1] = -1;
-	pthread_join(th, NULL);
+	if (!ASSERT_EQ(waitpid(child, &status, 0), child, "waitpid"))
+		goto out;
+	child = -1;
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status), "child read EOF");
 	verify_run(obs, &l, 0, 1, BPF_SIG_METADATA_VERIFIED);
 out:
-	if (gate[0] >= 0)
-		close(gate[0]);
 	if (gate[1] >= 0)
 		close(gate[1]);
+	if (child > 0)
+		waitpid(child, &status, 0);
+	if (gate[0] >= 0)
+		close(gate[0]);
+	free(stack);
 	verify_loader_close(&l);
 	test_signed_loader_verify__destroy(obs);
 }
@@ -1069,7 +1092,7 @@ static void gen_loader_shape(void)
 	ASSERT_EQ(in[call + 1].code, (BPF_ALU64 | BPF_MOV | BPF_X), "r7 = r0");
 	ASSERT_EQ(in[call + 2].code, (BPF_JMP32 | BPF_JNE | BPF_K), "if w7 != 0");
 	ASSERT_EQ((int)in[call + 2].dst_reg, BPF_REG_7, "tests w7");
-	/* Nothing before the check writes into the blob or calls bpf(). */
+	/* Nothing before the check calls bpf(). */
 	for (i = 0; i < call - 17; i++)
 		ASSERT_FALSE(in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
 			     in[i].imm == BPF_FUNC_sys_bpf, "no bpf() before the check");
@@ -1079,8 +1102,9 @@ out:
 
 /*
  * A light skeleton that bpftool gen skeleton -L -S --kernel-verify signed
- * at build time: the same bytes must load on every kernel built from this
- * series, however its BTF ids are numbered (make check boots two).
+ * at build time: its bytes are fixed when test_progs is built and name the
+ * kfunc by its fixed number, not by a BTF id, so one signature serves every
+ * kernel that has the kfunc.
  */
 static void signed_lskel(int deny)
 {
@@ -1131,6 +1155,33 @@ static void signed_lskel_loads(void)
 static void signed_lskel_denied(void)
 {
 	signed_lskel(-EKEYREJECTED);
+}
+
+/*
+ * A syscall program's bpf_wq callback runs after the program returned, on
+ * a kworker, with no run ctx: bpf_sys_bpf() called from there runs outside
+ * any loader, and must not look for one.
+ */
+static void async_callback(void)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct test_signed_async *skel;
+	int i;
+
+	skel = test_signed_async__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+		return;
+	if (!ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.start), &topts),
+		       "run") ||
+	    !ASSERT_EQ(topts.retval, 0, "bpf_wq started"))
+		goto out;
+	/* Wait for the kworker; the result does not depend on when it runs. */
+	for (i = 0; i < 1000 && !READ_ONCE(skel->bss->done); i++)
+		usleep(10000);
+	ASSERT_EQ(skel->bss->done, 1, "callback ran");
+	ASSERT_EQ(skel->bss->ret, -EBADF, "bpf_sys_bpf() from the callback");
+out:
+	test_signed_async__destroy(skel);
 }
 
 /*
@@ -1231,15 +1282,26 @@ next:
 }
 
 /*
- * Run on a kernel without BPF_PSEUDO_KFUNC_CALL_FIXED only (make check's
- * base kernel; it fails anywhere else): a loader that calls the kfunc is
- * refused at load there, so it never runs without its metadata check.
+ * A kernel without BPF_PSEUDO_KFUNC_CALL_FIXED refuses a loader that calls
+ * the kfunc at load, so that it never runs without its metadata check.
+ * Only such a kernel can show that: on one whose vmlinux BTF has the kfunc,
+ * the subtest is skipped.
  */
 static void old_kernel_refuses(void)
 {
-	int map_fd = -1, fd;
+	int map_fd = -1, fd, id;
 	struct gen_loader g;
+	struct btf *vmlinux;
 
+	vmlinux = btf__load_vmlinux_btf();
+	if (!ASSERT_OK_PTR(vmlinux, "vmlinux BTF"))
+		return;
+	id = btf__find_by_name_kind(vmlinux, "bpf_loader_verify_metadata", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id > 0) {
+		test__skip();
+		return;
+	}
 	if (gen_loader_init(&g))
 		goto out;
 	fd = gen_loader_load(&g, &map_fd);
@@ -1313,6 +1375,8 @@ void test_signed_loader_verify(void)
 		signed_lskel_denied();
 	if (test__start_subtest("payload_loader_verdicts"))
 		payload_loader_verdicts();
+	if (test__start_subtest("async_callback"))
+		async_callback();
 	if (test__start_subtest("old_kernel_refuses"))
 		old_kernel_refuses();
 }
