@@ -1,18 +1,24 @@
 #!/bin/bash
 # Every patch builds on its own: each commit base..HEAD~1 of the work tree,
-# in order, is built in the bisect tree (scripts/build-kernel.sh bisect:
-# vmlinux with scripts/bisect.config, incremental); the series head is
-# built by build-kernel.sh itself. A commit is built only if the kernel it
-# builds is new: trees that built once are remembered in $BISECT_OK
+# in order, is compiled in the bisect tree (scripts/build-kernel.sh bisect,
+# the test kernel's config): every directory whose C files the series
+# changes, which takes in all that includes a header the commit changed
+# there. The series head is built in full by build-kernel.sh, and each fix
+# alone on the base by build-fix-alone.sh. A commit is built only if its
+# kernel is new: trees that built once are remembered in $CACHE/bisect-ok
 # by the hash of all but tools/, Documentation/ and MAINTAINERS, which the
 # kernel build does not read (the tools are built with the selftests).
 . "$(dirname "$0")/common.sh"
-ok=$BISECT_OK && touch "$ok"
+ok=$CACHE/bisect-ok && touch "$ok"
+BISECT_DIRS=$(git -C "$WORK" diff --name-only base HEAD -- '*.c' ':!tools' |
+	xargs -r -n1 dirname | sort -u | sed 's|$|/|' | tr '\n' ' ')
+export BISECT_DIRS
+say "bisect: compiling $BISECT_DIRS at each commit"
 for c in $(git -C "$WORK" rev-list --reverse base..HEAD~1 2>/dev/null); do
 	tree=$(kernel_tree "$c")
 	subj=$(git -C "$WORK" log -1 --format=%s "$c")
-	if grep -qx "$tree" "$ok"; then say "bisect: built before: $subj"; continue; fi
+	if grep -qx "dirs $tree" "$ok"; then say "bisect: built before: $subj"; continue; fi
 	say "bisect: building $subj"
 	"$TOP/scripts/build-kernel.sh" bisect "$c" || die "does not build on its own: $subj"
-	echo "$tree" >> "$ok"
+	echo "dirs $tree" >> "$ok"
 done

@@ -5,9 +5,10 @@
 #   scripts/build-kernel.sh b   kernel B: the same commit in a second work
 #                               tree, $WORK_B, with scripts/vm-b.config too
 #   scripts/build-kernel.sh base  the base without the series, in $WORK_BASE
-#   scripts/build-kernel.sh bisect [COMMIT]  vmlinux of COMMIT (default: as
-#                               the tree is) with tinyconfig + scripts/bisect.config
-#                               only, in $ECACHE/linux-bisect: a compile test
+#   scripts/build-kernel.sh bisect [COMMIT]  COMMIT (default: as the tree
+#                               is) in a third work tree, $ECACHE/linux-bisect:
+#                               the directories in $BISECT_DIRS if set (a
+#                               compile test), else bzImage
 . "$(dirname "$0")/common.sh"
 need make gcc ccache pahole
 frags=("$TOP/scripts/vm.config") guest=kernel/configs/kvm_guest.config target=bzImage
@@ -19,11 +20,16 @@ worktree() {
 }
 case "${1:-}" in
 b)	worktree "$WORK_B" "$(git -C "$WORK" rev-parse HEAD)"
-	frags+=("$TOP/scripts/vm-b.config") ;;
+	frags+=("$TOP/scripts/vm-b.config")
+	# The test kernel's signing key, so that what the tests sign with it
+	# (IPE policies) is trusted by both kernels.
+	if [ -f "$WORK/certs/signing_key.pem" ] && ! cmp -s "$WORK/certs/signing_key.pem" certs/signing_key.pem; then
+		cp "$WORK/certs/signing_key.pem" certs/signing_key.pem
+	fi ;;
 base)	worktree "$WORK_BASE" base
 	export ABSENT_OK=1 ;;	# options the series adds do not exist there
 bisect)	worktree "$ECACHE/linux-bisect" "${2:-HEAD}"
-	frags=("$TOP/scripts/bisect.config") guest= target=vmlinux
+	target=${BISECT_DIRS:-bzImage}
 	export ABSENT_OK=1 ;;
 *)	cd "$WORK" ;;
 esac

@@ -58,11 +58,12 @@ for f in $(git -C "$WORK" diff --name-only base HEAD -- '*.c' '*.h'); do
 	[ -f "$WORK/$f" ] || continue
 	gate "kernel-doc/$f" "$TOP/scripts/kernel-doc-new.sh" "$f"
 done
-gate build-bisect "$TOP/scripts/build-bisect.sh"
-# The fixes (patches with a Fixes: tag) apply and build on the base alone.
+# The fixes (patches with a Fixes: tag) apply and build on the base alone
+# (first: their full builds fill ccache for the rest).
 for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
 	gate "fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
 done
+gate build-bisect "$TOP/scripts/build-bisect.sh"
 gate build-kernel "$TOP/scripts/build-kernel.sh"
 gate build-kernel-b "$TOP/scripts/build-kernel.sh" b
 gate build-kernel-base "$TOP/scripts/build-kernel.sh" base
@@ -266,10 +267,10 @@ for p in "${SERIES[@]}"; do
 	gate "7.3/checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$PATCHES/$p'"
 done
 gate 7.3/cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$PATCHES/0000-cover-letter.patch'"
-gate 7.3/build-bisect "$TOP/scripts/build-bisect.sh"
 for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
 	gate "7.3/fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
 done
+gate 7.3/build-bisect "$TOP/scripts/build-bisect.sh"
 gate 7.3/build-kernel "$TOP/scripts/build-kernel.sh"
 gate 7.3/build-selftests "$TOP/scripts/build-selftests.sh"
 [ "$fail" = "$fail72" ] || finish

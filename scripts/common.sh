@@ -52,8 +52,6 @@ say() { echo "==> $*" >&2; }
 kernel_tree() {
 	git -C "$WORK" ls-tree "$1" | grep -v -P '\t(tools|Documentation|MAINTAINERS)$' | sha1sum | cut -c1-40
 }
-# The kernel trees that built with scripts/bisect.config as it is now.
-BISECT_OK=$CACHE/bisect-ok-$(sha256sum < "$TOP/scripts/bisect.config" | cut -c1-12)
 need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
 
 # apt-get/apt-cache against one extra Debian suite, with private lists, so the
