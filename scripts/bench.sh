@@ -3,7 +3,7 @@
 # metadata check costs a signed light skeleton (scripts/bench/bench.c says
 # what and how). Needs make selftests (the series' libbpf and bpftool, the
 # signing key). Builds 7.2.13's own libbpf and bpftool from the base tree.
-#   scripts/bench.sh [ROUNDS]     default 50; make check runs it with 3
+#   scripts/bench.sh [ROUNDS]     default 50 (not part of make check)
 # Output: the summary on stdout, the raw samples in $OUT/bench/samples.csv.
 . "$(dirname "$0")/common.sh"
 rounds=${1:-50}

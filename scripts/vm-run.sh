@@ -4,9 +4,10 @@
 # The host's $OUT is at $VM_OUT in the guest (the test binaries are in
 # $VM_OUT/selftests); /tmp in the guest is a tmpfs.
 # The command's output is in $OUT/vm-NAME/output, the guest console in
-# $OUT/vm-NAME/console.log. Exits with the command's exit status; fails on
-# a timeout, on no result, or on a kernel splat in the console log.
+# $OUT/vm-NAME/console.log. Exits with the command's exit status; with 125
+# on a timeout, on no result, or on a kernel splat in the console log.
 . "$(dirname "$0")/common.sh"
+vm_fail() { echo "error: $*" >&2; exit 125; }
 need qemu-system-x86_64 busybox
 name=$1 cmd=$2
 d=$OUT/vm-$name
@@ -33,8 +34,8 @@ say "vm: '$name' finished after $(( $(date +%s) - start ))s"
 splat='Kernel panic|Oops|BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_sched self-detected stall|rcu: INFO|UBSAN|general protection fault'
 if grep -E -q "$splat" "$d/console.log"; then
 	grep -E -B2 -A20 "$splat" "$d/console.log" | head -60 >&2
-	die "vm: kernel report in the guest log ($d/console.log)"
+	vm_fail "vm: kernel report in the guest log ($d/console.log)"
 fi
-[ "$qrc" != 124 ] || { tail -30 "$d/console.log" >&2; die "vm: timed out after ${VM_TIMEOUT:-900}s"; }
-[ -f "$d/rc" ] || { tail -30 "$d/console.log" >&2; die "vm: the guest never reported a result (qemu exit $qrc)"; }
+[ "$qrc" != 124 ] || { tail -30 "$d/console.log" >&2; vm_fail "vm: timed out after ${VM_TIMEOUT:-900}s"; }
+[ -f "$d/rc" ] || { tail -30 "$d/console.log" >&2; vm_fail "vm: the guest never reported a result (qemu exit $qrc)"; }
 exit "$(cat "$d/rc")"
