@@ -16,11 +16,13 @@ gate() {	# gate NAME CMD... (output kept in $OUT/gates/NAME.log, shown on failur
 finish() {
 	[ -z "${ob_pid:-}" ] || collect_ob	# the other 7.2.y builds, if not counted yet
 	[ -z "${b_pid:-}" ] || collect_b	# kernel B's boot, if it still runs
+	echo "make check: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 	echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?
 }
 
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/fetch-base.sh"
+rm -rf "$OUT/gates"	# no log of a gate that no longer exists
 gate apply "$TOP/scripts/apply.sh" || true
 [ "$fail" = 0 ] || finish
 # Downloads and unpacking, mostly waiting on the network and the disk, run
@@ -185,20 +187,31 @@ NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf"
 # lockdep, RCU or sleeping-in-atomic report. Faults are injected only
 # through fail-nth. The longest boot (KASAN under TCG): it runs in the
 # background from here on, and is counted at the end (collect_b).
-DEBUG_TIER="./test_progs -t ipe_bpf > /tmp/out/ipe_bpf 2>&1; echo \$? > /tmp/out/ipe_bpf.rc
-	D=/sys/kernel/debug
+KMEMLEAK_SCAN="D=/sys/kernel/debug; echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
+DEBUG_TIER="D=/sys/kernel/debug
 	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
 	./vm-tool soak 1000 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
 	./vm-tool faults > /tmp/out/faults 2>&1; echo \$? >> /tmp/out/faults
-	echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
+	$KMEMLEAK_SCAN"
 KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
 BOUT=$OUT
 VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-2400} \
 	vm_start selftests-b "$NOT_HERE" "$DEBUG_TIER"
 b_pid=$!
+# ipe_bpf leaves an IPE policy active: on kernel B too it gets a boot of its
+# own, started once the test kernel's boots are done (b_start_ipe).
+b_start_ipe() {
+	VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-2400} \
+		vm_start selftests-b-ipe "-t ipe_bpf" "$KMEMLEAK_SCAN"
+	bi_pid=$!
+}
 debug_result() {	# debug_result NAME FILE: its last line is the exit status
 	[ -s "$2" ] && cat "$2" | grep -v '^[0-9]*$'
 	result "vm-b/$1" "$([ -s "$2" ] && [ "$(tail -1 "$2")" = 0 ] && echo 0 || echo 1)"
+}
+kmemleak_result() {	# kmemleak_result NAME FILE: the scan found nothing
+	[ ! -s "$2" ] || head -60 "$2"
+	result "$1" "$([ -f "$2" ] && [ ! -s "$2" ] && echo 0 || echo 1)"
 }
 collect_b() {
 	local d=$BOUT/vm-selftests-b
@@ -206,12 +219,16 @@ collect_b() {
 	b_pid=
 	cat "$BOUT/vm-selftests-b.log"
 	progs_results vm-b "$d/output" "$(cat "$BOUT/vm-selftests-b.rc" 2>/dev/null || echo 1)"
-	progs_results vm-b "$d/ipe_bpf" "$(cat "$d/ipe_bpf.rc" 2>/dev/null || echo 1)"
 	debug_result "soak: 1000 signed loads and 1000 refused ones, nothing left behind" "$d/soak"
 	debug_result "faults: a failure at each allocation point leaves nothing behind" "$d/faults"
-	[ ! -s "$d/kmemleak" ] || head -60 "$d/kmemleak"
-	result "vm-b/kmemleak: no leak after every test, the soak and the faults" \
-		"$([ -f "$d/kmemleak" ] && [ ! -s "$d/kmemleak" ] && echo 0 || echo 1)"
+	kmemleak_result "vm-b/kmemleak: no leak after every test, the soak and the faults" "$d/kmemleak"
+	[ -n "${bi_pid:-}" ] || b_start_ipe
+	wait "$bi_pid" || true
+	bi_pid=
+	d=$BOUT/vm-selftests-b-ipe
+	cat "$BOUT/vm-selftests-b-ipe.log"
+	progs_results vm-b-ipe "$d/output" "$(cat "$BOUT/vm-selftests-b-ipe.rc" 2>/dev/null || echo 1)"
+	kmemleak_result "vm-b-ipe/kmemleak: no leak after ipe_bpf" "$d/kmemleak"
 }
 
 # The lint gates, while kernel B boots.
@@ -258,6 +275,8 @@ echo "test_verifier on the series: $(grep -m1 '^Summary:' "$OUT/vm-selftests/tes
 result "vm-base/test_verifier: nothing that passes on the base fails with the series" \
 	"$([ -s "$OUT/vm-selftests-base/test_verifier" ] && [ -z "$(regressions)" ] && echo 0 || echo 1)"
 echo "$known known test_verifier failures (scripts/test_verifier.known) are counted neither way"
+
+b_start_ipe
 
 # The 7.3 edition (patches/7.3/) on Debian's 7.3.4, in its own work tree:
 # applied with git am and quilt, in sync with patches/ where it shares
