@@ -8,7 +8,7 @@
 . "$(dirname "$0")/common.sh"
 rounds=${1:-50}
 B=$OUT/bench S=$OUT/selftests
-mkdir -p "$B/base" "$B/series"
+mkdir -p "$B/base/libbpf" "$B/base/bpftool" "$B/series"
 [ -x "$S/test_progs" ] || die "run make selftests first"
 [ -d "$WORK_BASE" ] || git -C "$WORK" worktree add -q --detach "$WORK_BASE" base
 J=-j${JOBS:-$(nproc)}
@@ -23,7 +23,7 @@ SYS_INC=$(clang-19 -v -E - </dev/null 2>&1 | sed -n '/<...> search starts here:/
 KEY=(-k "$S/signing_key.pem" -i "$S/signing_key.der")
 for size in 4k:1024 64k:61440 1m:1044480; do
 	name=${size%%:*} pad=${size#*:}
-	clang-19 -g -O2 --target=bpf -mcpu=v3 -DPAD="$pad" -I"$S/include" $SYS_INC \
+	clang-19 -g -O2 --target=bpf -mcpu=v3 -Wno-missing-declarations -DPAD="$pad" -I"$S/include" $SYS_INC \
 		-c "$TOP/scripts/bench/payload.bpf.c" -o "$B/payload_$name.o"
 	"$B/base/bpftool/bootstrap/bpftool" gen skeleton -L -S "${KEY[@]}" "$B/payload_$name.o" \
 		name "bench_a_$name" > "$B/base/bench_a_$name.lskel.h"
