@@ -91,8 +91,8 @@ __bpf_kfunc_start_defs();
  * its metadata map.  The checks, in order:
  *
  * * the loader's verdict is %BPF_SIG_VERIFIED;
- * * its instructions are those that were signed, name one map, and it was
- *   loaded without program BTF;
+ * * its instructions are those that were signed, name one map, by
+ *   fd_array index, and it was loaded without program BTF;
  * * no other task shares its file descriptor table;
  * * no other call is checking the same loader;
  * * once claimed, its verdict is still %BPF_SIG_VERIFIED: the call that
@@ -119,13 +119,14 @@ __bpf_kfunc_start_defs();
  * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
  * signed, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
  * its instructions are not those that were signed or do not name exactly
- * one map, or it came with program BTF, -EUSERS if another task shares its
- * file descriptor table, -EINPROGRESS if another call is checking it right
- * now, -EMSGSIZE if @hash__sz is wrong, -EACCES if the map is not exclusive
- * to the loader, -EBUSY if it is not frozen or a writer is still at work,
- * -EINVAL if it is not a one-element array or is mmapable, -EBADMSG if its
- * contents do not match @hash, -EEXIST if another loader was promoted on
- * it, or the error of the first LSM that refused the verdict.
+ * one map, by fd_array index, or it came with program BTF, -EUSERS if
+ * another task shares its file descriptor table, -EINPROGRESS if another
+ * call is checking it right now, -EMSGSIZE if @hash__sz is wrong, -EACCES
+ * if the map is not exclusive to the loader, -EBUSY if it is not frozen or
+ * a writer is still at work, -EINVAL if it is not a one-element array or
+ * is mmapable, -EBADMSG if its contents do not match @hash, -EEXIST if
+ * another loader was promoted on it, or the error of the first LSM that
+ * refused the verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 					   const u8 *hash, u32 hash__sz,
@@ -147,7 +148,10 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 	 * one that came with program BTF, which the signature does not cover
 	 * and which signed loaders never need.  A loader's instructions name
 	 * one map, its metadata: this kfunc checks that map, and all the
-	 * loader reads must come from it.
+	 * loader reads must come from it.  They name it by fd_array index,
+	 * which the digest covers: a program that differs from the loader
+	 * only in the fd or value offset of a map-by-fd instruction has the
+	 * loader's digest, and would be given its exclusive map too.
 	 */
 	if (aux->sig.insns_changed || aux->btf || aux->sig.insn_maps != 1)
 		return -EKEYREJECTED;

@@ -615,6 +615,38 @@ static void excl_own_digest(void)
 	close(map_fd);
 }
 
+/*
+ * "bpf: look up each map an instruction names once per load": an fd_array
+ * index is never negative.  fd_array[-1] holds a map here, and the load
+ * must still be refused rather than bind it.
+ */
+static void map_idx_negative(void)
+{
+	const struct bpf_insn insns[] = {
+		BPF_LD_IMM64_RAW(BPF_REG_1, BPF_PSEUDO_MAP_IDX, 0xffffffffULL),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	struct load_opts o = {
+		.insns = insns, .insn_cnt = ARRAY_SIZE(insns),
+		.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
+	};
+	__u8 value[8] = {};
+	int fds[2], fd;
+
+	fds[0] = meta_map(value, sizeof(value), NULL);
+	fds[1] = -1;
+	if (!ASSERT_OK_FD(fds[0], "map"))
+		return;
+	o.fd_array = &fds[1];
+	fd = load(&o);
+	ASSERT_EQ(fd, -EINVAL, "negative fd_array index refused");
+	ASSERT_HAS_SUBSTR(log_buf, "fd_array index -1 is negative", "verifier log");
+	if (fd >= 0)
+		close(fd);
+	close(fds[0]);
+}
+
 void test_signed_inputs(void)
 {
 	/* For the loaders that call the kfunc: an fd table of our own. */
@@ -626,6 +658,8 @@ void test_signed_inputs(void)
 		excl_zero_digest();
 	if (test__start_subtest("excl_own_digest"))
 		excl_own_digest();
+	if (test__start_subtest("map_idx_negative"))
+		map_idx_negative();
 	if (test__start_subtest("core_relo_after_verify"))
 		core_relo_after_verify();
 	if (test__start_subtest("core_relo_before_verify"))

@@ -51,6 +51,7 @@ struct verify_case {
 	bool unsigned_loader;
 	bool other_contents;	/* the map does not hold what the hash is of */
 	bool excl_zero_digest;	/* exclusive to the all-zero digest, via fd_array_cnt */
+	bool map_by_fd;		/* the loader names its map by fd, not fd_array index */
 };
 
 /* As progs/test_signed_loader_verify.c keeps it, per thread. */
@@ -92,7 +93,8 @@ static struct bpf_insn *emit_ld64(struct bpf_insn *i, int reg, int src, __u64 im
 	return i + 2;
 }
 
-static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 hash_sz)
+static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 hash_sz,
+			       bool map_by_fd)
 {
 	struct bpf_insn *i = insns;
 	__u64 dw;
@@ -103,7 +105,8 @@ static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 h
 		i = emit_ld64(i, BPF_REG_0, 0, dw);
 		*i++ = (struct bpf_insn)BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -32 + k * 8);
 	}
-	i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_MAP_IDX, 0);
+	/* fd_array[0], or (map_by_fd) an fd that verify_loader_load() sets */
+	i = emit_ld64(i, BPF_REG_1, map_by_fd ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_IDX, 0);
 	*i++ = (struct bpf_insn)BPF_MOV64_REG(BPF_REG_2, BPF_REG_10);
 	*i++ = (struct bpf_insn)BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -32);
 	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_3, hash_sz);
@@ -161,7 +164,7 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	__u8 value[META_VALUE_SZ], hbuf[SHA256_DIGEST_LENGTH];
 	__u32 key = 0, len;
 	struct bpf_map_info info;
-	int err;
+	int err, k;
 
 	l->map_fd = -1;
 	l->prog_fd = -1;
@@ -169,7 +172,9 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	libbpf_sha256(value, sizeof(value), hash);
 	if (c->other_contents)
 		value[0] ^= 0xff;
-	l->cnt = verify_loader_insns(l->insns, hash, c->hash_sz ?: SHA256_DIGEST_LENGTH);
+	l->cnt = verify_loader_insns(l->insns, hash, c->hash_sz ?: SHA256_DIGEST_LENGTH,
+				     c->map_by_fd);
+	/* The digest: the same with the fd of a map-by-fd instruction zeroed. */
 	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
 	if (c->excl_zero_digest)
 		memset(excl, 0, sizeof(excl));
@@ -185,6 +190,9 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		return -errno;
 	if (!c->not_frozen && bpf_map_freeze(l->map_fd))
 		return -errno;
+	for (k = 0; c->map_by_fd && k < l->cnt; k++)
+		if (l->insns[k].src_reg == BPF_PSEUDO_MAP_FD)
+			l->insns[k].imm = l->map_fd;
 	if (c->user_hash) {
 		memset(&info, 0, sizeof(info));
 		info.hash = ptr_to_u64(hbuf);
@@ -410,6 +418,20 @@ static void verify_not_array(void)
 
 	verify_case(&hash, -EINVAL, 0, BPF_SIG_VERIFIED);
 	verify_case(&two, -EINVAL, 0, BPF_SIG_VERIFIED);
+}
+
+/*
+ * A loader that names its map by fd: the digest, to which the map is
+ * exclusive, leaves the fd out, so a program that differs from the loader
+ * only there (an unsigned one, naming the same map or another) has the
+ * loader's digest and is given the map as well.  The map loads, exclusive
+ * to that digest, but the kfunc does not vouch for the loader.
+ */
+static void verify_map_by_fd(void)
+{
+	struct verify_case c = { .map_by_fd = true };
+
+	verify_case(&c, -EKEYREJECTED, 0, BPF_SIG_VERIFIED);
 }
 
 /*
@@ -876,7 +898,7 @@ static void fixed_call(void)
 	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, 64, 1, NULL);
 	if (!ASSERT_OK_FD(map_fd, "map"))
 		return;
-	cnt = verify_loader_insns(insns, hash, sizeof(hash));
+	cnt = verify_loader_insns(insns, hash, sizeof(hash), false);
 	call = &insns[cnt - 2];
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1345,6 +1367,8 @@ void test_signed_loader_verify(void)
 		verify_not_array();
 	if (test__start_subtest("verify_mmapable"))
 		verify_mmapable();
+	if (test__start_subtest("verify_map_by_fd"))
+		verify_map_by_fd();
 	if (test__start_subtest("verify_wrong_map"))
 		verify_wrong_map();
 	if (test__start_subtest("verify_repeated"))
