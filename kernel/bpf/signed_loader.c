@@ -170,8 +170,10 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 		err = -EALREADY;
 	else
 		err = check_metadata(aux, map__map, hash, hash__sz);
-	if (!err)
+	if (!err) {
 		WRITE_ONCE(aux->sig.verdict, BPF_SIG_METADATA_VERIFIED);
+		bpf_loader_run_promoted(aux->prog);
+	}
 	/* Pairs with the cmpxchg(): whoever claims next sees the verdict. */
 	smp_store_release(&aux->sig.claimed, 0);
 	return err;

@@ -479,6 +479,83 @@ static void verify_repeated(void)
 }
 
 /*
+ * The verdict that what a loader loads records is that of the run: a
+ * promoted loader run again gets -EALREADY, and should it load anyway
+ * (this one ignores the kfunc's result; libbpf's stop), the program it
+ * loads in that run records BPF_SIG_VERIFIED, not METADATA_VERIFIED.
+ */
+static void verify_other_run(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts);
+	const struct bpf_insn payload[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	__u8 value[META_VALUE_SZ], hash[SHA256_DIGEST_LENGTH], excl[SHA256_DIGEST_LENGTH];
+	__u8 sig[8192];
+	__u32 key = 0, sig_sz = sizeof(sig);
+	int map_fd = -1, fd = -1, run, cnt;
+	struct bpf_insn insns[48], *i;
+
+	if (!obs)
+		return;
+	/* The blob: the payload's instructions, then its license. */
+	memset(value, 0, sizeof(value));
+	memcpy(value, payload, sizeof(payload));
+	memcpy(value + sizeof(payload), "GPL", 4);
+	libbpf_sha256(value, sizeof(value), hash);
+	cnt = verify_loader_insns(insns, hash, sizeof(hash), false);
+	/* In place of "exit": bpf_sys_bpf(BPF_PROG_LOAD) of the payload. */
+	i = &insns[cnt - 1];
+	*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -64, BPF_PROG_TYPE_SOCKET_FILTER);
+	*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -60, ARRAY_SIZE(payload));
+	i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_MAP_IDX_VALUE, 0);
+	*i++ = (struct bpf_insn)BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, -56);
+	i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_MAP_IDX_VALUE, (__u64)sizeof(payload) << 32);
+	*i++ = (struct bpf_insn)BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, -48);
+	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_1, BPF_PROG_LOAD);
+	*i++ = (struct bpf_insn)BPF_MOV64_REG(BPF_REG_2, BPF_REG_10);
+	*i++ = (struct bpf_insn)BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -64);
+	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_3, 24);
+	*i++ = (struct bpf_insn)BPF_EMIT_CALL(BPF_FUNC_sys_bpf);
+	*i++ = (struct bpf_insn)BPF_EXIT_INSN();
+	cnt = i - insns;
+
+	libbpf_sha256(insns, cnt * sizeof(struct bpf_insn), excl);
+	mopts.excl_prog_hash = excl;
+	mopts.excl_prog_hash_size = sizeof(excl);
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, sizeof(value), 1, &mopts);
+	if (!ASSERT_OK_FD(map_fd, "metadata map") ||
+	    !ASSERT_OK(bpf_map_update_elem(map_fd, &key, value, 0), "update") ||
+	    !ASSERT_OK(bpf_map_freeze(map_fd), "freeze") ||
+	    !ASSERT_OK(sign_with_test_key(insns, cnt * sizeof(struct bpf_insn), sig, &sig_sz),
+		       "sign"))
+		goto out;
+	fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, insns, cnt, &map_fd, 0,
+		      sig, sig_sz);
+	if (!ASSERT_OK_FD(fd, "loader load"))
+		goto out;
+	for (run = 0; run < 2; run++) {
+		LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+		obs->bss->kernel_loads = 0;
+		if (!ASSERT_OK(bpf_prog_test_run_opts(fd, &topts), "loader run") ||
+		    !ASSERT_GT((int)topts.retval, 0, "payload loaded"))
+			goto out;
+		close(topts.retval);
+		ASSERT_EQ(obs->bss->kernel_loads, 1, "one payload");
+		ASSERT_EQ(obs->data->kernel_load_loader_verdict,
+			  run ? BPF_SIG_VERIFIED : BPF_SIG_METADATA_VERIFIED,
+			  run ? "other run: VERIFIED" : "promoting run: METADATA_VERIFIED");
+	}
+	ASSERT_EQ(obs->bss->calls, 1, "reported once");
+out:
+	if (fd >= 0)
+		close(fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
  * A report held in the hook: observe() reads a page registered with
  * userfaultfd, which stays missing until release_hold() fills it.
  */
@@ -1373,6 +1450,8 @@ void test_signed_loader_verify(void)
 		verify_wrong_map();
 	if (test__start_subtest("verify_repeated"))
 		verify_repeated();
+	if (test__start_subtest("verify_other_run"))
+		verify_other_run();
 	if (test__start_subtest("verify_same_loader_concurrent"))
 		verify_same_loader_concurrent();
 	if (test__start_subtest("verify_other_loader_not_blocked"))
