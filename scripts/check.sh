@@ -47,12 +47,29 @@ collect_ob() {
 }
 gate export-in-sync "$TOP/scripts/export.sh" --check
 
+# The gates of one edition's patches (PREFIX: "" or "7.3/"), on $PATCHES.
+# fix_gates: the fixes (patches with a Fixes: tag) apply and build on the
+# base alone. lint_gates: checkpatch, one result per patch (the base is a
+# tarball without upstream's history: checkpatch can not look up the
+# commits that Fixes: tags name; they were checked against upstream), and
+# no placeholder left in the cover letter.
+fix_gates() {
+	local p
+	for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
+		gate "${1}fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
+	done
+}
+lint_gates() {
+	local p
+	for p in "${SERIES[@]}"; do
+		gate "${1}checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$PATCHES/$p'"
+	done
+	gate "${1}cover-letter" sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$PATCHES/0000-cover-letter.patch'"
+}
+
 mapfile -t SERIES < <(list "$PATCHES/series")
-# The fixes (patches with a Fixes: tag) apply and build on the base alone
-# (first: their full builds fill ccache for the rest).
-for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
-	gate "fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
-done
+# The fixes first: their full builds fill ccache for the rest.
+fix_gates ""
 gate build-bisect "$TOP/scripts/build-bisect.sh"
 gate build-kernel "$TOP/scripts/build-kernel.sh"
 gate build-kernel-b "$TOP/scripts/build-kernel.sh" b
@@ -232,14 +249,7 @@ collect_b() {
 }
 
 # The lint gates, while kernel B boots.
-# The base is a tarball without upstream's history: checkpatch can not look
-# up the commits that Fixes: tags name (they were checked against upstream).
-for p in "${SERIES[@]}"; do
-	gate "checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$PATCHES/$p'"
-done
-if [ ${#SERIES[@]} -gt 0 ]; then
-	gate cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$PATCHES/0000-cover-letter.patch'"
-fi
+lint_gates ""
 for f in $(git -C "$WORK" diff --name-only base HEAD -- '*.c' '*.h'); do
 	[ -f "$WORK/$f" ] || continue
 	gate "kernel-doc/$f" "$TOP/scripts/kernel-doc-new.sh" "$f"
@@ -292,13 +302,8 @@ gate 7.3/apply "$TOP/scripts/apply.sh"
 [ "$gate_rc" = 0 ] || finish
 gate 7.3/export-in-sync "$TOP/scripts/export.sh" --check
 mapfile -t SERIES < <(list "$PATCHES/series")
-for p in "${SERIES[@]}"; do
-	gate "7.3/checkpatch/$p" sh -c "cd '$WORK' && scripts/checkpatch.pl --strict --no-summary --ignore UNKNOWN_COMMIT_ID '$PATCHES/$p'"
-done
-gate 7.3/cover-letter sh -c "! grep -n '\*\*\* .* HERE \*\*\*' '$PATCHES/0000-cover-letter.patch'"
-for p in $(cd "$PATCHES" && grep -l '^Fixes: ' "${SERIES[@]}"); do
-	gate "7.3/fix-alone/$p" "$TOP/scripts/build-fix-alone.sh" "$p"
-done
+lint_gates 7.3/
+fix_gates 7.3/
 gate 7.3/build-bisect "$TOP/scripts/build-bisect.sh"
 gate 7.3/build-kernel "$TOP/scripts/build-kernel.sh"
 gate 7.3/build-selftests "$TOP/scripts/build-selftests.sh"
