@@ -61,6 +61,13 @@ for h in $skels; do
 	esac
 done
 
+# Target BTF that tests name with __btf_path() (verifier_bitfield_write).
+for f in $(for h in $skels; do grep -ho '__btf_path("[a-z0-9_]*\.bpf\.o")' "$S/progs/${h%%.*}.c"; done |
+	   sed 's/.*"\(.*\)\.bpf\.o")/\1/' | sort -u); do
+	say "selftests: $f.bpf.o"
+	clang-19 "${BPF_CFLAGS[@]}" -c "$S/progs/$f.c" -o "$B/$f.bpf.o"
+done
+
 # tests.h as upstream generates it, for the chosen tests only.
 (echo '/* Generated header, do not edit */'
  cd "$S/prog_tests" && sed -n -E 's/^void (serial_)?test_([a-zA-Z0-9_]+)\((void)?\).*/DEFINE_TEST(\2)/p' \

@@ -127,6 +127,15 @@ vm_start() {
 	{ "$TOP/scripts/vm-run.sh" "$1" "$(vm_cmd "$2" "${3:-}")" && rc=0 || rc=$?
 	  echo "$rc" > "$OUT/vm-$1.rc"; } > "$OUT/vm-$1.log" 2>&1 &
 }
+# progs_lines LOG: "STATUS NAME" per subtest, and per test without subtests,
+# of a test_progs log (not the failures' logs repeated at its end).
+progs_lines() {
+	sed '/^All error logs:$/,$d' "$1" 2>/dev/null |
+		sed -n -E 's|^#[0-9]+(/[0-9]+)? +(.+):(OK\|FAIL\|SKIP)$|\3 \2|p' |
+		awk '{ st = $1; n = substr($0, length(st) + 2); line[NR] = $0; name[NR] = n
+		       if (n ~ /\//) { split(n, a, "/"); has_sub[a[1]] = 1 } }
+		     END { for (i = 1; i <= NR; i++) if (name[i] ~ /\// || !(name[i] in has_sub)) print line[i] }'
+}
 # progs_results PREFIX LOG EXIT_STATUS: the results of one test_progs run.
 progs_results() {
 	local prefix=$1 log=$2 rc=$3 ran=0 known=0 other=0 status sub
@@ -140,9 +149,7 @@ progs_results() {
 		fi
 		[ "$status" = OK ] || other=$((other + 1))
 		result "$prefix/$sub$([ "$status" = OK ] || echo " ($status)")" "$([ "$status" = OK ] && echo 0 || echo 1)"
-	done < <(sed -n -E 's|^#[0-9]+(/[0-9]+)? +([^ :]+):(OK\|FAIL\|SKIP)$|\3 \2|p' "$log" 2>/dev/null |
-		 awk '{ line[NR] = $0; name[NR] = $2; if ($2 ~ /\//) { split($2, a, "/"); has_sub[a[1]] = 1 } }
-		      END { for (i = 1; i <= NR; i++) if (name[i] ~ /\// || !(name[i] in has_sub)) print line[i] }')
+	done < <(progs_lines "$log")
 	# test_progs exits 1 when a test failed, the known ones too; vm-run.sh
 	# exits 125 when the VM itself failed (kernel report, timeout).
 	if [ "$rc" = 1 ] && [ "$known" -gt 0 ] && [ "$other" = 0 ]; then
@@ -152,9 +159,6 @@ progs_results() {
 	fi
 	[ "$ran" -gt 0 ] || result "$prefix: test_progs ran at least one test" 1
 }
-# test_verifier, unprivileged runs included (the lean kernel refuses those
-# by default), its output in $OUT/vm-NAME/test_verifier.
-TEST_VERIFIER="echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled; ./test_verifier > /tmp/out/test_verifier 2>&1"
 # KUnit suites run at boot: one result per case of the console's TAP output.
 kunit_results() {	# kunit_results PREFIX CONSOLE_LOG
 	local status name n=0
@@ -177,26 +181,52 @@ tv_lines() {
 	sed -n -E -e 's/^#[0-9]+\/([up]) (.*) Did not run the program \(.*\) OK$/OK \1 \2/p' \
 		  -e 's/^#[0-9]+\/([up]) (.*) (OK|FAIL|SKIP)$/\3 \1 \2/p' "$1"
 }
-# test_verifier_results PREFIX OUTPUT: one result per test; the tests in
-# scripts/test_verifier.known, which fail for want of bpf_testmod.ko, are
-# listed and counted apart, neither passed nor failed.
-known=0
-test_verifier_results() {
-	local status name
-	[ -s "$2" ] || { result "$1: test_verifier ran" 1; return; }
+# Upstream's verifier suites, run on the base and on the series head: the
+# verifier_* tests of test_progs, and test_verifier (unprivileged runs
+# included; the lean kernels refuse those by default). Their output goes
+# to $OUT/vm-NAME/verifier_progs and test_verifier.
+VERIFIER_SUITES="echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled
+	./test_verifier > /tmp/out/test_verifier 2>&1
+	./test_progs -t verifier_ > /tmp/out/verifier_progs 2>&1"
+# listed KNOWN NAME: KNOWN names the test NAME ("test/" names its subtests).
+listed() {
+	list "$1" | awk -v n="$2" '$0 == n || (/\/$/ && index(n, $0) == 1) { f = 1 } END { exit !f }'
+}
+# suite_results PREFIX KNOWN RESULTS: one result per test of RESULTS
+# ("STATUS NAME" lines) that passed or failed; the failures and skips
+# KNOWN lists (the lean kernels' reasons, base and series alike) are
+# listed and counted neither way.
+suite_results() {
+	local status name n=0
+	[ -s "$3" ] || { result "$1: the suite ran" 1; return; }
 	while read -r status name; do
 		if [ "$status" = OK ]; then
 			result "$1/$name" 0
-		elif [ "$status" = FAIL ] && list "$TOP/scripts/test_verifier.known" | grep -qxF "$name"; then
-			known=$((known + 1)); echo "KNOWN: $1/$name (needs bpf_testmod.ko)"
+		elif listed "$2" "$name"; then
+			n=$((n + 1)); echo "KNOWN: $1/$name ($status)"
 		else
 			result "$1/$name ($status)" 1
 		fi
-	done < <(tv_lines "$2")
-	grep -m1 '^Summary:' "$2" | sed "s|^|$1: |"
+	done < "$3"
+	echo "$1: $n known failures and skips (${2#"$TOP"/}) counted neither way"
+}
+# no_regression NAME BASE_RESULTS HEAD_RESULTS: every test that passes on
+# the base passes with the series (the series may add tests).
+no_regression() {
+	local lost
+	lost=$(comm -23 <(sed -n 's/^OK //p' "$2" | sort) <(sed -n 's/^OK //p' "$3" | sort))
+	echo "$1: $(grep -c '^OK ' "$2") of $(wc -l < "$2") pass on the base, $(grep -c '^OK ' "$3") of $(wc -l < "$3") with the series"
+	[ -z "$lost" ] || { echo "$1: passes on the base, not with the series:"; echo "$lost"; }
+	result "vm-base/$1: nothing that passes on the base fails with the series" \
+		"$([ -s "$2" ] && [ -s "$3" ] && [ -z "$lost" ] && echo 0 || echo 1)"
+}
+# suites_lines NAME: the results of both suites in $OUT/vm-NAME.
+suites_lines() {
+	tv_lines "$OUT/vm-$1/test_verifier" > "$OUT/vm-$1/test_verifier.results"
+	progs_lines "$OUT/vm-$1/verifier_progs" > "$OUT/vm-$1/verifier_progs.results"
 }
 
-NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf"
+NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf,verifier_"
 # Kernel B, the debug kernel: every test again (among them the light
 # skeleton signed at build time, byte for byte the one that runs on the
 # test kernel, on other BTF ids), then the soak and the fault injection
@@ -256,9 +286,11 @@ for f in $(git -C "$WORK" diff --name-only base HEAD -- '*.c' '*.h'); do
 done
 
 # Every test in scripts/selftests.list on the test kernel (old_kernel_refuses
-# is for kernels without the series), test_verifier, KUnit.
-vm_tests vm selftests "$NOT_HERE" "$TEST_VERIFIER"
-test_verifier_results vm/test_verifier "$OUT/vm-selftests/test_verifier"
+# is for kernels without the series), the verifier suites, KUnit.
+vm_tests vm selftests "$NOT_HERE" "$VERIFIER_SUITES"
+suites_lines selftests
+suite_results vm/test_verifier "$TOP/scripts/test_verifier.known" "$OUT/vm-selftests/test_verifier.results"
+suite_results vm/verifier_progs "$TOP/scripts/verifier_progs.known" "$OUT/vm-selftests/verifier_progs.results"
 kunit_results vm/kunit "$OUT/vm-selftests/console.log"
 # ipe_bpf leaves an IPE policy active: a boot of its own.
 vm_tests vm-ipe selftests-ipe "-t ipe_bpf"
@@ -272,19 +304,13 @@ for c in $(git -C "$WORK" log --format=%h --grep='^libbpf: ' base..HEAD); do
 	[ "$gate_rc" != 0 ] || SELFTESTS=selftests-at vm_tests "vm-at-$c" selftests-at "$NOT_HERE"
 done
 
-# On the base: a loader that calls the kfunc is refused there, and
-# test_verifier gives the same verdict as on the series for every test.
-KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$TEST_VERIFIER"
-regressions() {
-	comm -12 <(tv_lines "$OUT/vm-selftests-base/test_verifier" | sed -n 's/^OK //p' | sort) \
-		 <(tv_lines "$OUT/vm-selftests/test_verifier" | sed -n 's/^\(FAIL\|SKIP\) //p' | sort)
-}
-echo "test_verifier on the base: $(grep -m1 '^Summary:' "$OUT/vm-selftests-base/test_verifier")"
-echo "test_verifier on the series: $(grep -m1 '^Summary:' "$OUT/vm-selftests/test_verifier")"
-[ -z "$(regressions)" ] || { echo "passes on the base, fails with the series:"; regressions; }
-result "vm-base/test_verifier: nothing that passes on the base fails with the series" \
-	"$([ -s "$OUT/vm-selftests-base/test_verifier" ] && [ -z "$(regressions)" ] && echo 0 || echo 1)"
-echo "$known known test_verifier failures (scripts/test_verifier.known) are counted neither way"
+# On the base: a loader that calls the kfunc is refused there, and every
+# test of the verifier suites that passes there passes with the series.
+KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$VERIFIER_SUITES"
+suites_lines selftests-base
+for suite in test_verifier verifier_progs; do
+	no_regression "$suite" "$OUT/vm-selftests-base/$suite.results" "$OUT/vm-selftests/$suite.results"
+done
 
 b_start_ipe
 

@@ -90,9 +90,11 @@ __bpf_kfunc_start_defs();
  * A signed light-skeleton loader calls this first, before it writes into
  * its metadata map.  The checks, in order:
  *
- * * the loader's verdict is %BPF_SIG_VERIFIED;
+ * * the loader's verdict is %BPF_SIG_VERIFIED, and this task runs it, not
+ *   a program that tail-called it;
  * * its instructions are those that were signed, name one map, by
- *   fd_array index, and it was loaded without program BTF;
+ *   fd_array index, and it holds no BTF: no program BTF, and no BTF
+ *   object bound by fd_array_cnt, a module kfunc call or a ksym;
  * * no other task shares its file descriptor table;
  * * no other call is checking the same loader;
  * * once claimed, its verdict is still %BPF_SIG_VERIFIED: the call that
@@ -117,9 +119,9 @@ __bpf_kfunc_start_defs();
  *
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
  * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
- * signed, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
+ * signed or was tail-called, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
  * its instructions are not those that were signed or do not name exactly
- * one map, by fd_array index, or it came with program BTF, -EUSERS if
+ * one map, by fd_array index, or it holds BTF, -EUSERS if
  * another task shares its file descriptor table, -EINPROGRESS if another
  * call is checking it right now, -EMSGSIZE if @hash__sz is wrong, -EACCES
  * if the map is not exclusive to the loader, -EBUSY if it is not frozen or
@@ -132,6 +134,7 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 					   const u8 *hash, u32 hash__sz,
 					   struct bpf_prog_aux *aux)
 {
+	struct bpf_loader_run_ctx *run;
 	int err;
 
 	switch (READ_ONCE(aux->sig.verdict)) {
@@ -143,17 +146,29 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 		return -EPERM;
 	}
 	/*
+	 * Only in a run of its own: the programs a loader loads record
+	 * %BPF_SIG_METADATA_VERIFIED only in the run that promoted it, and a
+	 * loader that another program tail-called is in that program's run.
+	 */
+	run = bpf_loader_run_of(aux->prog);
+	if (!run)
+		return -EPERM;
+	/*
 	 * Only what the signature covers may be vouched for: not a loader
 	 * whose instructions changed after the signature was checked, nor
-	 * one that came with program BTF, which the signature does not cover
-	 * and which signed loaders never need.  A loader's instructions name
+	 * one that holds BTF, which the signature does not cover and which
+	 * signed loaders never need: program BTF, or a BTF object that
+	 * fd_array_cnt, a module kfunc call or a BPF_PSEUDO_BTF_ID ksym
+	 * bound, mostly by an fd the caller chose, deciding whose kfunc or
+	 * variable a signed instruction means.  A loader's instructions name
 	 * one map, its metadata: this kfunc checks that map, and all the
 	 * loader reads must come from it.  They name it by fd_array index,
 	 * which the digest covers: a program that differs from the loader
 	 * only in the fd or value offset of a map-by-fd instruction has the
 	 * loader's digest, and would be given its exclusive map too.
 	 */
-	if (aux->sig.insns_changed || aux->btf || aux->sig.insn_maps != 1)
+	if (aux->sig.insns_changed || aux->btf || aux->used_btf_cnt ||
+	    aux->kfunc_btf_tab || aux->sig.insn_maps != 1)
 		return -EKEYREJECTED;
 	/*
 	 * The loader keeps the fds of what it creates in its caller's fd table
@@ -172,7 +187,7 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 		err = check_metadata(aux, map__map, hash, hash__sz);
 	if (!err) {
 		WRITE_ONCE(aux->sig.verdict, BPF_SIG_METADATA_VERIFIED);
-		bpf_loader_run_promoted(aux->prog);
+		run->promoted = true;
 	}
 	/* Pairs with the cmpxchg(): whoever claims next sees the verdict. */
 	smp_store_release(&aux->sig.claimed, 0);

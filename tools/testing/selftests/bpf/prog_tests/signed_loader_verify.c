@@ -52,6 +52,8 @@ struct verify_case {
 	bool other_contents;	/* the map does not hold what the hash is of */
 	bool excl_zero_digest;	/* exclusive to the all-zero digest, via fd_array_cnt */
 	bool map_by_fd;		/* the loader names its map by fd, not fd_array index */
+	bool btf_fd;		/* fd_array_cnt binds a BTF object as well */
+	bool ksym;		/* the loader names a kernel function, by BTF id */
 };
 
 /* As progs/test_signed_loader_verify.c keeps it, per thread. */
@@ -94,12 +96,15 @@ static struct bpf_insn *emit_ld64(struct bpf_insn *i, int reg, int src, __u64 im
 }
 
 static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 hash_sz,
-			       bool map_by_fd)
+			       bool map_by_fd, __u32 ksym_id)
 {
 	struct bpf_insn *i = insns;
 	__u64 dw;
 	int k;
 
+	/* r1 = &ksym_id, a kernel function in vmlinux BTF, unused */
+	if (ksym_id)
+		i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_BTF_ID, ksym_id);
 	for (k = 0; k < 4; k++) {
 		memcpy(&dw, hash + k * 8, sizeof(dw));
 		i = emit_ld64(i, BPF_REG_0, 0, dw);
@@ -164,7 +169,8 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	__u8 value[META_VALUE_SZ], hbuf[SHA256_DIGEST_LENGTH];
 	__u32 key = 0, len;
 	struct bpf_map_info info;
-	int err, k;
+	struct btf *btf = NULL;
+	int err, k, fds[2];
 
 	l->map_fd = -1;
 	l->prog_fd = -1;
@@ -172,8 +178,19 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	libbpf_sha256(value, sizeof(value), hash);
 	if (c->other_contents)
 		value[0] ^= 0xff;
+	if (c->ksym) {
+		btf = btf__load_vmlinux_btf();
+		k = btf ? btf__find_by_name_kind(btf, "bpf_loader_verify_metadata",
+						 BTF_KIND_FUNC) : -ENOENT;
+		btf__free(btf);
+		btf = NULL;
+		if (k <= 0)
+			return -ENOENT;
+	} else {
+		k = 0;
+	}
 	l->cnt = verify_loader_insns(l->insns, hash, c->hash_sz ?: SHA256_DIGEST_LENGTH,
-				     c->map_by_fd);
+				     c->map_by_fd, k);
 	/* The digest: the same with the fd of a map-by-fd instruction zeroed. */
 	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
 	if (c->excl_zero_digest)
@@ -208,9 +225,21 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		if (err)
 			return err;
 	}
+	fds[0] = l->map_fd;
+	if (c->btf_fd) {
+		/* Any BTF object will do: one of its own, with one type. */
+		btf = btf__new_empty();
+		if (!btf || btf__add_int(btf, "int", 4, BTF_INT_SIGNED) < 0 ||
+		    btf__load_into_kernel(btf)) {
+			btf__free(btf);
+			return -EINVAL;
+		}
+		fds[1] = btf__fd(btf);
+	}
 	l->prog_fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l->insns, l->cnt,
-			      &l->map_fd, c->excl_zero_digest,
+			      fds, c->btf_fd ? 2 : c->excl_zero_digest,
 			      c->unsigned_loader ? NULL : l->sig, l->sig_sz);
+	btf__free(btf);
 	if (l->prog_fd < 0)
 		return l->prog_fd;
 	l->id = prog_id(l->prog_fd);
@@ -435,6 +464,29 @@ static void verify_map_by_fd(void)
 }
 
 /*
+ * A BTF object bound through fd_array_cnt: the signature does not cover it,
+ * so the loader is not vouched for.
+ */
+static void verify_btf_fd(void)
+{
+	struct verify_case c = { .btf_fd = true };
+
+	verify_case(&c, -EKEYREJECTED, 0, BPF_SIG_VERIFIED);
+}
+
+/*
+ * A loader that names a kernel function (a BPF_PSEUDO_BTF_ID ksym) holds
+ * the BTF it is resolved in, for a module an object named by fd: not
+ * vouched for either.
+ */
+static void verify_ksym(void)
+{
+	struct verify_case c = { .ksym = true };
+
+	verify_case(&c, -EKEYREJECTED, 0, BPF_SIG_VERIFIED);
+}
+
+/*
  * An mmapable array: a page of it pinned through a writable mapping before
  * the freeze (an io_uring fixed buffer, say) stays writable after it, so
  * its contents may change after the kernel hashed them.  Refused.
@@ -502,7 +554,7 @@ static void verify_other_run(void)
 	memcpy(value, payload, sizeof(payload));
 	memcpy(value + sizeof(payload), "GPL", 4);
 	libbpf_sha256(value, sizeof(value), hash);
-	cnt = verify_loader_insns(insns, hash, sizeof(hash), false);
+	cnt = verify_loader_insns(insns, hash, sizeof(hash), false, 0);
 	/* In place of "exit": bpf_sys_bpf(BPF_PROG_LOAD) of the payload. */
 	i = &insns[cnt - 1];
 	*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -64, BPF_PROG_TYPE_SOCKET_FILTER);
@@ -552,6 +604,53 @@ out:
 		close(fd);
 	if (map_fd >= 0)
 		close(map_fd);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * An unsigned syscall program tail-calls a signed loader: the loader runs in
+ * the other program's run, where it may not spend its promotion (what it
+ * loads there records the other program's verdict).  The kfunc refuses it
+ * there, and the loader is promoted when it runs itself.
+ */
+static void verify_tail_called(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct bpf_insn caller[8], *i = caller;
+	struct verify_case c = {};
+	struct verify_loader l;
+	int pa_fd = -1, fd = -1;
+	__u32 key = 0;
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup"))
+		goto out;
+	pa_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "loader_tail", 4, 4, 1, NULL);
+	if (!ASSERT_OK_FD(pa_fd, "prog array") ||
+	    !ASSERT_OK(bpf_map_update_elem(pa_fd, &key, &l.prog_fd, 0), "loader in prog array"))
+		goto out;
+	/* bpf_tail_call(ctx, prog_array, 0); return 1 if it did not happen. */
+	i = emit_ld64(i, BPF_REG_2, BPF_PSEUDO_MAP_FD, pa_fd);
+	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_3, 0);
+	*i++ = (struct bpf_insn)BPF_EMIT_CALL(BPF_FUNC_tail_call);
+	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_0, 1);
+	*i++ = (struct bpf_insn)BPF_EXIT_INSN();
+	fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, caller, i - caller, NULL, 0,
+		      NULL, 0);
+	if (!ASSERT_OK_FD(fd, "caller load"))
+		goto out;
+	/* The loader's return value is the caller's: the kfunc's result. */
+	ASSERT_EQ(run_loader(fd), -EPERM, "tail-called: kfunc result");
+	ASSERT_EQ(obs->bss->calls, 0, "tail-called: no report");
+	ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_VERIFIED, "tail-called: not promoted");
+	verify_run(obs, &l, 0, 1, BPF_SIG_METADATA_VERIFIED);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (pa_fd >= 0)
+		close(pa_fd);
+	verify_loader_close(&l);
 	test_signed_loader_verify__destroy(obs);
 }
 
@@ -975,7 +1074,7 @@ static void fixed_call(void)
 	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, 64, 1, NULL);
 	if (!ASSERT_OK_FD(map_fd, "map"))
 		return;
-	cnt = verify_loader_insns(insns, hash, sizeof(hash), false);
+	cnt = verify_loader_insns(insns, hash, sizeof(hash), false, 0);
 	call = &insns[cnt - 2];
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1446,12 +1545,18 @@ void test_signed_loader_verify(void)
 		verify_mmapable();
 	if (test__start_subtest("verify_map_by_fd"))
 		verify_map_by_fd();
+	if (test__start_subtest("verify_btf_fd"))
+		verify_btf_fd();
+	if (test__start_subtest("verify_ksym"))
+		verify_ksym();
 	if (test__start_subtest("verify_wrong_map"))
 		verify_wrong_map();
 	if (test__start_subtest("verify_repeated"))
 		verify_repeated();
 	if (test__start_subtest("verify_other_run"))
 		verify_other_run();
+	if (test__start_subtest("verify_tail_called"))
+		verify_tail_called();
 	if (test__start_subtest("verify_same_loader_concurrent"))
 		verify_same_loader_concurrent();
 	if (test__start_subtest("verify_other_loader_not_blocked"))
