@@ -15,6 +15,9 @@ T=${1:-$WORK}			# the tools and tests; the kernel is $WORK's
 S=$T/tools/testing/selftests/bpf
 B=$OUT/${2:-selftests}
 mkdir -p "$B/include" "$B/prog_tests" "$B/libbpf" "$B/bpftool"
+# Compiled from here, so that the binaries do not depend on where the
+# project is checked out (debug info records the directory).
+cd "$B"
 J=-j${JOBS:-$(nproc)}
 mapfile -t TESTS < <(list "$TOP/scripts/selftests.list" | while read -r t; do
 	[ -f "$S/prog_tests/$t.c" ] && echo "$t"; done)
@@ -90,7 +93,7 @@ gcc "${CFLAGS[@]}" -c "$T/tools/lib/find_bit.c" -o "$B/find_bit.o"
 objs+=("$B/find_bit.o")
 for t in "${TESTS[@]}"; do
 	say "selftests: prog_tests/$t.c"
-	(cd "$B" && gcc -I. "${CFLAGS[@]}" -c "$S/prog_tests/$t.c" -o "$B/$t.test.o")
+	gcc -I. "${CFLAGS[@]}" -c "$S/prog_tests/$t.c" -o "$B/$t.test.o"
 	objs+=("$B/$t.test.o")
 done
 gcc "${CFLAGS[@]}" "${objs[@]}" "$LIBBPF" -lelf -lz -lrt -lpthread -lcrypto -o "$B/test_progs"
