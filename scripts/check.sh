@@ -306,32 +306,10 @@ done
 
 # On the base: a loader that calls the kfunc is refused there, and every
 # test of the verifier suites that passes there passes with the series.
-# The suites' results on the base are the reference, and depend only on
-# the base kernel, the test binaries and BPF objects, and how they run:
-# they are kept with a key of all of it ($OUT/base-suites), and the
-# suites run on the base again whenever the key changes (FRESH_BASE=1:
-# always). The series' own results are never kept.
-base_suites_key() {
-	{ cat "$WORK_BASE/arch/x86/boot/bzImage" "$OUT/selftests/test_progs" \
-	      "$OUT/selftests/test_verifier" "$OUT"/selftests/*.bpf.o \
-	      "$TOP/scripts/vm-run.sh" "$TOP/scripts/vm-init.sh"
-	  echo "$VERIFIER_SUITES"; } | sha256sum | cut -c1-16
-}
-BS=$OUT/base-suites key=$(base_suites_key)
-if [ -z "${FRESH_BASE:-}" ] && [ "$(cat "$BS/key" 2>/dev/null)" = "$key" ]; then
-	KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses"
-	echo "vm-base: the verifier suites' results on the base are kept from $(cat "$BS/date") (key $key)"
-else
-	KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$VERIFIER_SUITES"
-	suites_lines selftests-base
-	rm -rf "$BS" && mkdir -p "$BS"
-	cp "$OUT"/vm-selftests-base/*.results "$BS/"
-	# kept only if both suites reported
-	[ ! -s "$BS/test_verifier.results" ] || [ ! -s "$BS/verifier_progs.results" ] ||
-		{ date -u +%FT%TZ > "$BS/date" && echo "$key" > "$BS/key"; }
-fi
+KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$VERIFIER_SUITES"
+suites_lines selftests-base
 for suite in test_verifier verifier_progs; do
-	no_regression "$suite" "$BS/$suite.results" "$OUT/vm-selftests/$suite.results"
+	no_regression "$suite" "$OUT/vm-selftests-base/$suite.results" "$OUT/vm-selftests/$suite.results"
 done
 
 b_start_ipe
