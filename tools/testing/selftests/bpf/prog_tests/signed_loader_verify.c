@@ -95,6 +95,22 @@ static struct bpf_insn *emit_ld64(struct bpf_insn *i, int reg, int src, __u64 im
 	return i + 2;
 }
 
+/*
+ * The BTF id of kernel function @name in vmlinux BTF: 0 if there is none,
+ * -errno if vmlinux BTF can not be read.
+ */
+static int vmlinux_func_id(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id;
+
+	if (!vmlinux)
+		return -errno;
+	id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	return id > 0 ? id : 0;
+}
+
 static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 hash_sz,
 			       bool map_by_fd, __u32 ksym_id)
 {
@@ -102,7 +118,7 @@ static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 h
 	__u64 dw;
 	int k;
 
-	/* r1 = &ksym_id, a kernel function in vmlinux BTF, unused */
+	/* r1 = the address of the kernel function ksym_id names, unused */
 	if (ksym_id)
 		i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_BTF_ID, ksym_id);
 	for (k = 0; k < 4; k++) {
@@ -170,7 +186,7 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	__u32 key = 0, len;
 	struct bpf_map_info info;
 	struct btf *btf = NULL;
-	int err, k, fds[2];
+	int err, k, ksym_id = 0, fds[2];
 
 	l->map_fd = -1;
 	l->prog_fd = -1;
@@ -179,18 +195,12 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	if (c->other_contents)
 		value[0] ^= 0xff;
 	if (c->ksym) {
-		btf = btf__load_vmlinux_btf();
-		k = btf ? btf__find_by_name_kind(btf, "bpf_loader_verify_metadata",
-						 BTF_KIND_FUNC) : -ENOENT;
-		btf__free(btf);
-		btf = NULL;
-		if (k <= 0)
+		ksym_id = vmlinux_func_id("bpf_loader_verify_metadata");
+		if (ksym_id <= 0)
 			return -ENOENT;
-	} else {
-		k = 0;
 	}
 	l->cnt = verify_loader_insns(l->insns, hash, c->hash_sz ?: SHA256_DIGEST_LENGTH,
-				     c->map_by_fd, k);
+				     c->map_by_fd, ksym_id);
 	/* The digest: the same with the fd of a map-by-fd instruction zeroed. */
 	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
 	if (c->excl_zero_digest)
@@ -1489,13 +1499,10 @@ static void old_kernel_refuses(void)
 {
 	int map_fd = -1, fd, id;
 	struct gen_loader g;
-	struct btf *vmlinux;
 
-	vmlinux = btf__load_vmlinux_btf();
-	if (!ASSERT_OK_PTR(vmlinux, "vmlinux BTF"))
+	id = vmlinux_func_id("bpf_loader_verify_metadata");
+	if (!ASSERT_GE(id, 0, "vmlinux BTF"))
 		return;
-	id = btf__find_by_name_kind(vmlinux, "bpf_loader_verify_metadata", BTF_KIND_FUNC);
-	btf__free(vmlinux);
 	if (id > 0) {
 		test__skip();
 		return;
