@@ -119,16 +119,16 @@ __bpf_kfunc_start_defs();
  *
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
  * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
- * signed or was tail-called, -EALREADY if its verdict was promoted already, -EKEYREJECTED if
- * its instructions are not those that were signed or do not name exactly
- * one map, by fd_array index, or it holds BTF, -EUSERS if
+ * signed or was tail-called, -EALREADY if its verdict was promoted already,
+ * -EKEYREJECTED if its instructions are not those that were signed or do
+ * not name exactly one map, by fd_array index, or it holds BTF, -EUSERS if
  * another task shares its file descriptor table, -EINPROGRESS if another
  * call is checking it right now, -EMSGSIZE if @hash__sz is wrong, -EACCES
  * if the map is not exclusive to the loader, -EBUSY if it is not frozen or
- * a writer is still at work, -EINVAL if it is not a one-element array or
- * is mmapable, -EBADMSG if its contents do not match @hash, -EEXIST if
- * another loader was promoted on it, or the error of the first LSM that
- * refused the verdict.
+ * a writer is still at work, -EINVAL if it is not a one-element array or is
+ * mmapable, -EBADMSG if its contents do not match @hash, -EEXIST if another
+ * loader was promoted on it, or the error of the first LSM that refused the
+ * verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 					   const u8 *hash, u32 hash__sz,
