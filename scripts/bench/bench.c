@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,19 +285,6 @@ static double run_once(int fd)
 	return err || o.retval ? -1 : t;
 }
 
-/* The same for a fresh loader of @l; its map goes to *map_fd. */
-static double kfunc_once(struct loader *l, int *map_fd)
-{
-	int fd = loader_load(l, map_fd);
-	double t;
-
-	if (fd < 0)
-		return -1;
-	t = run_once(fd);
-	close(fd);
-	return t;
-}
-
 static double floor_once(int map_fd)
 {
 	unsigned char h[32];
@@ -310,19 +298,21 @@ static double floor_once(int map_fd)
 }
 
 /*
- * The floor in the kfunc's place: on a fresh map, right after a loader was
- * loaded, as the kfunc hashes its map right after its loader's load.  (A
- * hash right after another hash of the same bytes runs about 1% faster
- * under TCG than one right after a BPF_PROG_LOAD.)
+ * One sample, the kfunc's (@kfunc) or the floor's, taken alike: on a fresh
+ * map, right after a loader of @l was loaded on it, the kfunc by running the
+ * loader, the floor by hashing the map.  (Under TCG a hash right after
+ * another hash of the same bytes runs about 1% faster than one right after
+ * a BPF_PROG_LOAD.)  Microseconds; -1 if it fails.
  */
-static double floor_fresh(struct loader *l)
+static double sample(struct loader *l, bool kfunc)
 {
 	int map_fd, fd = loader_load(l, &map_fd);
-	double t = fd < 0 ? -1 : floor_once(map_fd);
+	double t = fd < 0 ? -1 : kfunc ? run_once(fd) : floor_once(map_fd);
 
 	if (fd >= 0)
 		close(fd);
-	close(map_fd);
+	if (map_fd >= 0)
+		close(map_fd);
 	return t;
 }
 
@@ -333,7 +323,6 @@ static void kfunc(int rounds)
 	struct series k[5] = {}, f[5] = {}, par[3] = {}, pfl[3] = {};
 	struct loader l[5];
 	int s, r, map_fd, n, c, p[2];
-	double t;
 
 	for (s = 0; s < 5; s++)
 		if (loader_init(&l[s], sizes[s])) {
@@ -342,20 +331,15 @@ static void kfunc(int rounds)
 		}
 	for (r = 0; r < rounds; r++) {
 		for (s = 0; s < 5; s++) {
-			t = kfunc_once(&l[s], &map_fd);
-			if (t < 0) {
-				printf("FAIL: kfunc run, %d bytes\n", sizes[s]);
+			double tk = sample(&l[s], true), tf = sample(&l[s], false);
+
+			if (tk < 0 || tf < 0) {
+				printf("FAIL: %s, %d bytes\n", tk < 0 ? "kfunc run" : "floor", sizes[s]);
 				exit(1);
 			}
-			close(map_fd);
-			add(&k[s], t);
-			t = floor_fresh(&l[s]);
-			if (t < 0) {
-				printf("FAIL: floor, %d bytes\n", sizes[s]);
-				exit(1);
-			}
-			add(&f[s], t);
-			fprintf(csv, "kfunc,%d,%d,%.1f,%.1f\n", sizes[s], r, k[s].v[r], t);
+			add(&k[s], tk);
+			add(&f[s], tf);
+			fprintf(csv, "kfunc,%d,%d,%.1f,%.1f\n", sizes[s], r, tk, tf);
 		}
 	}
 	printf("\n2. bpf_loader_verify_metadata() (BPF_PROG_RUN of a loader that only calls it)\n"
