@@ -314,6 +314,10 @@ done
 
 b_start_ipe
 
+# make bench still builds and runs: one round on the test kernel (about
+# 10 s warm). Its figures are not judged; a load that fails fails it.
+gate bench-smoke "$TOP/scripts/bench.sh" 1 bench-smoke
+
 # The 7.3 edition (patches/7.3/) on Debian's 7.3.4, in its own work tree:
 # applied with git am and quilt, in sync with patches/ where it shares
 # patches, each patch building on its own and the fix alone, then 7.3's
