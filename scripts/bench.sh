@@ -46,5 +46,7 @@ cp "$S/sign-file" "$S/signing_key.pem" "$S/signing_key.der" "$B/"
 say "bench: $rounds rounds in one boot"
 VM_TIMEOUT=${VM_TIMEOUT:-3600} "$TOP/scripts/vm-run.sh" "$vm" "cd $VM_OUT/bench && ./bench $rounds" && rc=0 || rc=$?
 cat "$OUT/vm-$vm/output"
+# 3: it all ran, on a clock too coarse for figures; the smoke judges none.
+[ "$rc" != 3 ] || [ "$vm" = bench ] || rc=0
 [ "$vm" != bench ] || [ ! -f "$OUT/vm-bench/samples.csv" ] || cp "$OUT/vm-bench/samples.csv" "$B/samples.csv"
 exit $rc
