@@ -314,8 +314,8 @@ done
 
 b_start_ipe
 
-# make bench still builds and runs: one round on the test kernel (about
-# 10 s warm). Its figures are not judged; a load that fails fails it.
+# make bench still builds and runs: one round on the test kernel (13 to
+# 18 s warm). Its figures are not judged; a load that fails fails it.
 gate bench-smoke "$TOP/scripts/bench.sh" 1 bench-smoke
 
 # The 7.3 edition (patches/7.3/) on Debian's 7.3.4, in its own work tree:
