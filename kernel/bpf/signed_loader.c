@@ -19,22 +19,19 @@
 #include <linux/string.h>
 
 /*
- * The metadata map of @aux's loader, checked against @hash: 0, or the error
- * that bpf_loader_verify_metadata() returns.
+ * The metadata map of @aux's loader, @map, checked against @hash: 0, or the
+ * error that bpf_loader_verify_metadata() returns.
  */
 static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
-			  const u8 *hash, u32 hash__sz)
+			  const u8 *hash)
 {
 	u8 digest[SHA256_DIGEST_SIZE];
 	struct bpf_array *array;
 	int err;
 
-	if (hash__sz != SHA256_DIGEST_SIZE)
-		return -EMSGSIZE;
 	/*
-	 * The verifier binds only maps exclusive to the loader's digest;
-	 * compare again all the same.  Inner maps, reached through a
-	 * map-in-map lookup, can not be exclusive.
+	 * The verifier binds an exclusive map only to a program of its
+	 * digest, but any program to a map that is not exclusive.
 	 */
 	if (!map->excl_prog_sha ||
 	    memcmp(map->excl_prog_sha, aux->prog->digest, SHA256_DIGEST_SIZE))
@@ -82,29 +79,37 @@ __bpf_kfunc_start_defs();
 
 /**
  * bpf_loader_verify_metadata - check a signed loader's metadata map
- * @map__map: the loader's metadata map
- * @hash: SHA-256 of the metadata, taken from the loader's signed instructions
- * @hash__sz: size of @hash, %SHA256_DIGEST_SIZE
+ * @hash0: bytes 0 to 7 of the SHA-256 of the metadata
+ * @hash1: bytes 8 to 15
+ * @hash2: bytes 16 to 23
+ * @hash3: bytes 24 to 31
  * @aux: the calling loader, supplied by the verifier
  *
  * A signed light-skeleton loader calls this first, before it writes into
- * its metadata map.  The checks, in order:
+ * its metadata map, the one map it was loaded with.  It passes the SHA-256
+ * of the metadata that its signed instructions carry in four registers,
+ * each holding its eight bytes as a BPF_DW store would write them to
+ * memory: loaded by ld_imm64, it needs no copy on the stack.  The checks,
+ * in order:
  *
  * * the loader's verdict is %BPF_SIG_VERIFIED, and this task runs it, not
  *   a program that tail-called it;
  * * its instructions are those that were signed, name one map, by
  *   fd_array index, and it holds no BTF: no program BTF, and no BTF
  *   object bound by fd_array_cnt, a module kfunc call or a ksym;
+ * * it was loaded with no other map, bound by fd_array_cnt: the map it
+ *   names is its metadata map.  Maps that %BPF_PROG_BIND_MAP binds later
+ *   play no part: none of its instructions can reach them;
  * * no other task shares its file descriptor table;
  * * no other call is checking the same loader;
  * * once claimed, its verdict is still %BPF_SIG_VERIFIED: the call that
  *   held the claim before may have promoted it;
- * * @hash__sz is %SHA256_DIGEST_SIZE;
- * * @map__map was created exclusive to the loader's digest;
+ * * the metadata map was created exclusive to the loader's digest;
  * * it is frozen, and no writer is still at work on it;
  * * it is a %BPF_MAP_TYPE_ARRAY with one element, not mmapable;
- * * the SHA-256 of its value equals @hash.  It is computed here, into a
- *   local buffer: map->sha stays what user space was last told;
+ * * the SHA-256 of its value is the hash passed in.  It is computed
+ *   here, into a local buffer: map->sha stays what user space was last
+ *   told;
  * * no other loader was promoted on it.
  *
  * Then the result is reported to the LSMs through
@@ -118,24 +123,27 @@ __bpf_kfunc_start_defs();
  * calls for different loaders never wait for each other.
  *
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
- * Return: 0 if the verdict was promoted.  -EPERM if the loader is not
- * signed or was tail-called, -EALREADY if its verdict was promoted already,
- * -EKEYREJECTED if its instructions are not those that were signed or do
- * not name exactly one map, by fd_array index, or it holds BTF, -EUSERS if
- * another task shares its file descriptor table, -EINPROGRESS if another
- * call is checking it right now, -EMSGSIZE if @hash__sz is wrong, -EACCES
- * if the map is not exclusive to the loader, -EBUSY if it is not frozen or
- * a writer is still at work, -EINVAL if it is not a one-element array or is
- * mmapable, -EBADMSG if its contents do not match @hash, -EEXIST if another
- * loader was promoted on it, or the error of the first LSM that refused the
- * verdict.
+ * Return: 0 if the verdict was promoted.  -EPERM if the loader is not signed
+ * or was tail-called, -EALREADY if its verdict was promoted already,
+ * -EKEYREJECTED if its instructions are not those that were signed or do not
+ * name exactly one map, by fd_array index, or it holds BTF or was loaded
+ * with another map, -EUSERS if another task shares its file descriptor
+ * table, -EINPROGRESS if another call is checking it right now, -EACCES if
+ * the map is not exclusive to the loader, -EBUSY if it is not frozen or a
+ * writer is still at work, -EINVAL if it is not a one-element array or is
+ * mmapable, -EBADMSG if its contents do not match the hash, -EEXIST if
+ * another loader was promoted on it, or the error of the first LSM that
+ * refused the verdict.
  */
-__bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
-					   const u8 *hash, u32 hash__sz,
-					   struct bpf_prog_aux *aux)
+__bpf_kfunc int bpf_loader_verify_metadata(u64 hash0, u64 hash1, u64 hash2,
+					   u64 hash3, struct bpf_prog_aux *aux)
 {
+	const u64 hash[] = { hash0, hash1, hash2, hash3 };
 	struct bpf_loader_run_ctx *run;
+	struct bpf_map *map;
 	int err;
+
+	BUILD_BUG_ON(sizeof(hash) != SHA256_DIGEST_SIZE);
 
 	switch (READ_ONCE(aux->sig.verdict)) {
 	case BPF_SIG_VERIFIED:
@@ -171,6 +179,14 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 	    aux->kfunc_btf_tab || aux->sig.insn_maps != 1)
 		return -EKEYREJECTED;
 	/*
+	 * So the one map it was loaded with is the one it names, its
+	 * metadata map, and not one that fd_array_cnt bound besides.  The
+	 * verifier recorded it, so that no lock on used_maps is needed.
+	 */
+	map = aux->sig.meta_map;
+	if (!map)
+		return -EKEYREJECTED;
+	/*
 	 * The loader keeps the fds of what it creates in its caller's fd table
 	 * and uses them again later: no other task may share that table while
 	 * it runs, or it could put other objects behind those fds.  Only this
@@ -184,7 +200,7 @@ __bpf_kfunc int bpf_loader_verify_metadata(struct bpf_map *map__map,
 	if (READ_ONCE(aux->sig.verdict) == BPF_SIG_METADATA_VERIFIED)
 		err = -EALREADY;
 	else
-		err = check_metadata(aux, map__map, hash, hash__sz);
+		err = check_metadata(aux, map, (const u8 *)hash);
 	if (!err) {
 		WRITE_ONCE(aux->sig.verdict, BPF_SIG_METADATA_VERIFIED);
 		run->promoted = true;

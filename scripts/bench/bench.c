@@ -185,7 +185,7 @@ static void skeletons(int rounds)
 	}
 }
 
-/* A minimal signed loader: the hash on its stack, the fixed call, exit. */
+/* A minimal signed loader: its map named, the hash in r1-r4, the fixed call, exit. */
 struct loader {
 	struct bpf_insn insns[24];
 	int cnt;
@@ -232,18 +232,14 @@ static int loader_init(struct loader *l, int value_sz)
 	for (k = 0; k < value_sz; k++)
 		l->value[k] = k * 7;
 	libbpf_sha256(l->value, value_sz, hash);
+	*i++ = (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, BPF_REG_0, BPF_PSEUDO_MAP_IDX, 0, 0 };
+	*i++ = (struct bpf_insn){ 0 };
 	for (k = 0; k < 4; k++) {
 		memcpy(&dw, hash + k * 8, 8);
-		*i++ = (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, BPF_REG_0, 0, 0, (__u32)dw };
+		*i++ = (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, BPF_REG_1 + k, 0, 0,
+					  (__u32)dw };
 		*i++ = (struct bpf_insn){ 0, 0, 0, 0, dw >> 32 };
-		*i++ = (struct bpf_insn){ BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_0,
-					  -32 + k * 8, 0 };
 	}
-	*i++ = (struct bpf_insn){ BPF_LD | BPF_IMM | BPF_DW, BPF_REG_1, BPF_PSEUDO_MAP_IDX, 0, 0 };
-	*i++ = (struct bpf_insn){ 0 };
-	*i++ = (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0 };
-	*i++ = (struct bpf_insn){ BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -32 };
-	*i++ = (struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, 32 };
 	*i++ = (struct bpf_insn){ BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL_FIXED, 0,
 				  BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA };
 	*i++ = (struct bpf_insn){ BPF_JMP | BPF_EXIT };

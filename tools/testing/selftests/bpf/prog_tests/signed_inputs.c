@@ -382,6 +382,9 @@ static void kv_relocated(struct kv_loader *k, const struct bpf_core_relo *relos,
 			in->off = vals[i];
 		else
 			in->imm = vals[i];
+		/* The kernel sets all 64 bits of an ld_imm64. */
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW))
+			in[1].imm = 0;
 	}
 	libbpf_sha256(relocated, k->opts.insns_sz, excl);
 	map_fd = meta_map(k->opts.data, k->opts.data_sz, excl);
@@ -486,20 +489,21 @@ out:
 	kv_loader_fini(&k);
 }
 
-/* Before the call: "r3 = 32", the size of the signed hash. */
+/* Before the call: "r4 = ...", the last word of the signed hash. */
 static void core_relo_before_verify(void)
 {
 	struct bpf_core_relo relo = { .kind = BPF_CORE_TYPE_ID_LOCAL };
 	struct kv_loader k;
-	__u32 size = 16;
+	__u32 word = 16;
 
 	if (kv_loader_init(&k))
 		goto out;
-	if (!ASSERT_EQ(k.insns[k.call - 1].imm, SHA256_DIGEST_LENGTH, "r3 = 32"))
+	if (!ASSERT_EQ(k.insns[k.call - 2].code, BPF_LD | BPF_IMM | BPF_DW, "ld_imm64") ||
+	    !ASSERT_EQ((int)k.insns[k.call - 2].dst_reg, BPF_REG_4, "r4 = hash word"))
 		goto out;
-	relo.insn_off = (k.call - 1) * sizeof(struct bpf_insn);
-	relo.type_id = size;
-	kv_relocated(&k, &relo, 1, &size, size);
+	relo.insn_off = (k.call - 2) * sizeof(struct bpf_insn);
+	relo.type_id = word;
+	kv_relocated(&k, &relo, 1, &word, word);
 out:
 	kv_loader_fini(&k);
 }

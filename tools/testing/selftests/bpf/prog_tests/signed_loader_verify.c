@@ -34,9 +34,9 @@ enum {
 };
 
 /*
- * A minimal signed loader: it stores a hash on its stack, calls the kfunc
- * by its fixed number on fd_array[0] and returns the result.  The map is
- * built for each case.
+ * A minimal signed loader: it names fd_array[0], its metadata map, calls the
+ * kfunc by its fixed number with a hash in r1-r4 and returns the result.
+ * The map is built for each case.
  */
 #define META_VALUE_SZ 64
 
@@ -44,7 +44,6 @@ struct verify_case {
 	__u32 map_type;		/* 0: BPF_MAP_TYPE_ARRAY */
 	__u32 max_entries;	/* 0: 1 */
 	__u32 map_flags;
-	__u32 hash_sz;		/* 0: SHA256_DIGEST_LENGTH */
 	bool not_exclusive;
 	bool not_frozen;
 	bool user_hash;		/* user space has the kernel hash the map too */
@@ -54,6 +53,9 @@ struct verify_case {
 	bool map_by_fd;		/* the loader names its map by fd, not fd_array index */
 	bool btf_fd;		/* fd_array_cnt binds a BTF object as well */
 	bool ksym;		/* the loader names a kernel function, by BTF id */
+	bool cnt_map;		/* fd_array_cnt binds a second map as well */
+	bool bound_map;		/* BPF_PROG_BIND_MAP binds a second map after the load */
+	bool hash_last_byte;	/* the loader's hash differs in its last byte */
 };
 
 /* As progs/test_signed_loader_verify.c keeps it, per thread. */
@@ -111,8 +113,8 @@ static int vmlinux_func_id(const char *name)
 	return id > 0 ? id : 0;
 }
 
-static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 hash_sz,
-			       bool map_by_fd, __u32 ksym_id)
+static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, bool map_by_fd,
+			       __u32 ksym_id)
 {
 	struct bpf_insn *i = insns;
 	__u64 dw;
@@ -121,16 +123,12 @@ static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, __u32 h
 	/* r1 = the address of the kernel function ksym_id names, unused */
 	if (ksym_id)
 		i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_BTF_ID, ksym_id);
+	/* r0 = fd_array[0], or (map_by_fd) an fd that verify_loader_load() sets, unused */
+	i = emit_ld64(i, BPF_REG_0, map_by_fd ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_IDX, 0);
 	for (k = 0; k < 4; k++) {
 		memcpy(&dw, hash + k * 8, sizeof(dw));
-		i = emit_ld64(i, BPF_REG_0, 0, dw);
-		*i++ = (struct bpf_insn)BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_0, -32 + k * 8);
+		i = emit_ld64(i, BPF_REG_1 + k, 0, dw);
 	}
-	/* fd_array[0], or (map_by_fd) an fd that verify_loader_load() sets */
-	i = emit_ld64(i, BPF_REG_1, map_by_fd ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_IDX, 0);
-	*i++ = (struct bpf_insn)BPF_MOV64_REG(BPF_REG_2, BPF_REG_10);
-	*i++ = (struct bpf_insn)BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -32);
-	*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_3, hash_sz);
 	*i++ = (struct bpf_insn)BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL_FIXED,
 					     0, BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA);
 	*i++ = (struct bpf_insn)BPF_EXIT_INSN();
@@ -186,7 +184,7 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	__u32 key = 0, len;
 	struct bpf_map_info info;
 	struct btf *btf = NULL;
-	int err, k, ksym_id = 0, fds[2];
+	int err, k, ksym_id = 0, fds[2], other = -1;
 
 	l->map_fd = -1;
 	l->prog_fd = -1;
@@ -194,13 +192,14 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	libbpf_sha256(value, sizeof(value), hash);
 	if (c->other_contents)
 		value[0] ^= 0xff;
+	if (c->hash_last_byte)
+		hash[SHA256_DIGEST_LENGTH - 1] ^= 1;
 	if (c->ksym) {
 		ksym_id = vmlinux_func_id("bpf_loader_verify_metadata");
 		if (ksym_id <= 0)
 			return -ENOENT;
 	}
-	l->cnt = verify_loader_insns(l->insns, hash, c->hash_sz ?: SHA256_DIGEST_LENGTH,
-				     c->map_by_fd, ksym_id);
+	l->cnt = verify_loader_insns(l->insns, hash, c->map_by_fd, ksym_id);
 	/* The digest: the same with the fd of a map-by-fd instruction zeroed. */
 	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
 	if (c->excl_zero_digest)
@@ -246,12 +245,25 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		}
 		fds[1] = btf__fd(btf);
 	}
+	if (c->cnt_map || c->bound_map) {
+		other = bpf_map_create(BPF_MAP_TYPE_ARRAY, "other", 4, 4, 1, NULL);
+		if (other < 0) {
+			btf__free(btf);
+			return -errno;
+		}
+		fds[1] = other;
+	}
 	l->prog_fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l->insns, l->cnt,
-			      fds, c->btf_fd ? 2 : c->excl_zero_digest,
+			      fds, c->btf_fd || c->cnt_map ? 2 : c->excl_zero_digest,
 			      c->unsigned_loader ? NULL : l->sig, l->sig_sz);
 	btf__free(btf);
-	if (l->prog_fd < 0)
-		return l->prog_fd;
+	err = l->prog_fd < 0 ? l->prog_fd : 0;
+	if (!err && c->bound_map && bpf_prog_bind_map(l->prog_fd, other, NULL))
+		err = -errno;
+	if (other >= 0)
+		close(other);
+	if (err)
+		return err;
 	l->id = prog_id(l->prog_fd);
 	return l->id ? 0 : -ENOENT;
 }
@@ -417,11 +429,27 @@ static void verify_unsigned(void)
 	verify_case(&c, -EPERM, 0, BPF_SIG_UNSIGNED);
 }
 
-static void verify_hash_size(void)
+/*
+ * The loader names one map and is loaded with a second, bound by
+ * fd_array_cnt: the kfunc checks only a loader whose one map is the one it
+ * names.  A map that BPF_PROG_BIND_MAP binds after the load is out of the
+ * instructions' reach: the kfunc still checks the metadata map, and
+ * promotes the loader.
+ */
+static void verify_other_map(void)
 {
-	struct verify_case c = { .hash_sz = 16 };
+	struct verify_case cnt = { .cnt_map = true }, bound = { .bound_map = true };
 
-	verify_case(&c, -EMSGSIZE, 0, BPF_SIG_VERIFIED);
+	verify_case(&cnt, -EKEYREJECTED, 0, BPF_SIG_VERIFIED);
+	verify_case(&bound, 0, 1, BPF_SIG_METADATA_VERIFIED);
+}
+
+/* The hash the loader passes differs from the map's in its last byte only. */
+static void verify_hash_last_byte(void)
+{
+	struct verify_case c = { .hash_last_byte = true };
+
+	verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
 }
 
 static void verify_not_exclusive(void)
@@ -564,7 +592,7 @@ static void verify_other_run(void)
 	memcpy(value, payload, sizeof(payload));
 	memcpy(value + sizeof(payload), "GPL", 4);
 	libbpf_sha256(value, sizeof(value), hash);
-	cnt = verify_loader_insns(insns, hash, sizeof(hash), false, 0);
+	cnt = verify_loader_insns(insns, hash, false, 0);
 	/* In place of "exit": bpf_sys_bpf(BPF_PROG_LOAD) of the payload. */
 	i = &insns[cnt - 1];
 	*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -64, BPF_PROG_TYPE_SOCKET_FILTER);
@@ -1084,7 +1112,7 @@ static void fixed_call(void)
 	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, 64, 1, NULL);
 	if (!ASSERT_OK_FD(map_fd, "map"))
 		return;
-	cnt = verify_loader_insns(insns, hash, sizeof(hash), false, 0);
+	cnt = verify_loader_insns(insns, hash, false, 0);
 	call = &insns[cnt - 2];
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1271,14 +1299,17 @@ static void gen_loader_denied(void)
 }
 
 /*
- * The loader's check: the hash stored on the stack, the fixed call on the
- * metadata map, and "r7 = r0; if (w7 != 0) goto cleanup" right after it.
+ * The loader's check: the blob's SHA-256 in r1-r4, the fixed call, and
+ * "r7 = r0; if (w7 != 0) goto cleanup" right after it.  The map the kfunc
+ * checks is the one the loader names, always as fd_array[0].
  */
 static void gen_loader_shape(void)
 {
+	__u8 hash[SHA256_DIGEST_LENGTH];
 	const struct bpf_insn *in;
 	struct gen_loader g;
 	int n, i, call = -1;
+	__u64 dw;
 
 	if (gen_loader_init(&g))
 		goto out;
@@ -1291,17 +1322,34 @@ static void gen_loader_shape(void)
 			call = i;
 		}
 	}
-	if (!ASSERT_GE(call, 17, "fixed call present") || !ASSERT_LT(call + 2, n, "in range"))
+	if (!ASSERT_GE(call, 8, "fixed call present") || !ASSERT_LT(call + 2, n, "in range"))
 		goto out;
 	ASSERT_EQ(in[call].imm, BPF_FIXED_KFUNC_LOADER_VERIFY_METADATA, "calls verify_metadata");
-	ASSERT_EQ((int)in[call - 5].src_reg, BPF_PSEUDO_MAP_IDX, "map by index");
-	ASSERT_EQ(in[call - 5].imm, 0, "metadata map is fd_array[0]");
-	ASSERT_EQ(in[call - 1].imm, SHA256_DIGEST_LENGTH, "r3 = hash size");
+	libbpf_sha256(g.opts.data, g.opts.data_sz, hash);
+	for (i = 0; i < 4; i++) {
+		const struct bpf_insn *ld = &in[call - 8 + 2 * i];
+
+		memcpy(&dw, hash + i * 8, sizeof(dw));
+		ASSERT_EQ(ld->code, (BPF_LD | BPF_IMM | BPF_DW), "ld_imm64");
+		ASSERT_EQ((int)ld->dst_reg, BPF_REG_1 + i, "into r1-r4");
+		ASSERT_EQ((int)ld->src_reg, 0, "a constant");
+		ASSERT_EQ((__u32)ld[0].imm | (__u64)(__u32)ld[1].imm << 32, dw, "the blob's hash");
+	}
+	for (i = 0; i < n; i++) {
+		if (in[i].code != (BPF_LD | BPF_IMM | BPF_DW) || !in[i].src_reg)
+			continue;
+		if (in[i].src_reg == BPF_PSEUDO_MAP_IDX ||
+		    in[i].src_reg == BPF_PSEUDO_MAP_IDX_VALUE)
+			ASSERT_EQ(in[i].imm, 0, "names fd_array[0]");
+		else
+			ASSERT_FAIL("names a map otherwise");
+		i++;
+	}
 	ASSERT_EQ(in[call + 1].code, (BPF_ALU64 | BPF_MOV | BPF_X), "r7 = r0");
 	ASSERT_EQ(in[call + 2].code, (BPF_JMP32 | BPF_JNE | BPF_K), "if w7 != 0");
 	ASSERT_EQ((int)in[call + 2].dst_reg, BPF_REG_7, "tests w7");
 	/* Nothing before the check calls bpf(). */
-	for (i = 0; i < call - 17; i++)
+	for (i = 0; i < call - 8; i++)
 		ASSERT_FALSE(in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
 			     in[i].imm == BPF_FUNC_sys_bpf, "no bpf() before the check");
 out:
@@ -1538,8 +1586,10 @@ void test_signed_loader_verify(void)
 		verify_stacked_refusal();
 	if (test__start_subtest("verify_unsigned"))
 		verify_unsigned();
-	if (test__start_subtest("verify_hash_size"))
-		verify_hash_size();
+	if (test__start_subtest("verify_other_map"))
+		verify_other_map();
+	if (test__start_subtest("verify_hash_last_byte"))
+		verify_hash_last_byte();
 	if (test__start_subtest("verify_not_exclusive"))
 		verify_not_exclusive();
 	if (test__start_subtest("verify_excl_zero_digest"))
