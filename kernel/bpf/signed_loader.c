@@ -110,7 +110,7 @@ __bpf_kfunc_start_defs();
  * * the SHA-256 of its value is the hash passed in.  It is computed
  *   here, into a local buffer: map->sha stays what user space was last
  *   told;
- * * no other loader was promoted on it.
+ * * no other loader was promoted, or is being checked, on it.
  *
  * Then the result is reported to the LSMs through
  * security_bpf_prog_load_post_integrity() with %LSM_INT_SCHEME_BPF_LOADER
@@ -132,8 +132,8 @@ __bpf_kfunc_start_defs();
  * the map is not exclusive to the loader, -EBUSY if it is not frozen or a
  * writer is still at work, -EINVAL if it is not a one-element array or is
  * mmapable, -EBADMSG if its contents do not match the hash, -EEXIST if
- * another loader was promoted on it, or the error of the first LSM that
- * refused the verdict.
+ * another loader was promoted, or is being checked, on it, or the error of
+ * the first LSM that refused the verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(u64 hash0, u64 hash1, u64 hash2,
 					   u64 hash3, struct bpf_prog_aux *aux)

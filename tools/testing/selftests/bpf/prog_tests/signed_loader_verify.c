@@ -56,6 +56,8 @@ struct verify_case {
 	bool cnt_map;		/* fd_array_cnt binds a second map as well */
 	bool bound_map;		/* BPF_PROG_BIND_MAP binds a second map after the load */
 	bool hash_last_byte;	/* the loader's hash differs in its last byte */
+	bool cnt_self;		/* fd_array_cnt binds the metadata map */
+	bool no_map_insn;	/* no instruction names the map */
 };
 
 /* As progs/test_signed_loader_verify.c keeps it, per thread. */
@@ -113,7 +115,11 @@ static int vmlinux_func_id(const char *name)
 	return id > 0 ? id : 0;
 }
 
-static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, bool map_by_fd,
+/*
+ * The loader names its map with @map_src: BPF_PSEUDO_MAP_IDX (fd_array[0]),
+ * BPF_PSEUDO_MAP_FD (an fd that verify_loader_load() sets) or 0 (not at all).
+ */
+static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, int map_src,
 			       __u32 ksym_id)
 {
 	struct bpf_insn *i = insns;
@@ -123,8 +129,9 @@ static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, bool ma
 	/* r1 = the address of the kernel function ksym_id names, unused */
 	if (ksym_id)
 		i = emit_ld64(i, BPF_REG_1, BPF_PSEUDO_BTF_ID, ksym_id);
-	/* r0 = fd_array[0], or (map_by_fd) an fd that verify_loader_load() sets, unused */
-	i = emit_ld64(i, BPF_REG_0, map_by_fd ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_IDX, 0);
+	/* r0 = the map, unused */
+	if (map_src)
+		i = emit_ld64(i, BPF_REG_0, map_src, 0);
 	for (k = 0; k < 4; k++) {
 		memcpy(&dw, hash + k * 8, sizeof(dw));
 		i = emit_ld64(i, BPF_REG_1 + k, 0, dw);
@@ -199,7 +206,10 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		if (ksym_id <= 0)
 			return -ENOENT;
 	}
-	l->cnt = verify_loader_insns(l->insns, hash, c->map_by_fd, ksym_id);
+	l->cnt = verify_loader_insns(l->insns, hash,
+				     c->no_map_insn ? 0 :
+				     c->map_by_fd ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_IDX,
+				     ksym_id);
 	/* The digest: the same with the fd of a map-by-fd instruction zeroed. */
 	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
 	if (c->excl_zero_digest)
@@ -254,7 +264,7 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		fds[1] = other;
 	}
 	l->prog_fd = load_raw(BPF_PROG_TYPE_SYSCALL, BPF_F_SLEEPABLE, l->insns, l->cnt,
-			      fds, c->btf_fd || c->cnt_map ? 2 : c->excl_zero_digest,
+			      fds, c->btf_fd || c->cnt_map ? 2 : c->excl_zero_digest || c->cnt_self,
 			      c->unsigned_loader ? NULL : l->sig, l->sig_sz);
 	btf__free(btf);
 	err = l->prog_fd < 0 ? l->prog_fd : 0;
@@ -444,6 +454,19 @@ static void verify_other_map(void)
 	verify_case(&bound, 0, 1, BPF_SIG_METADATA_VERIFIED);
 }
 
+/*
+ * The metadata map bound up front by fd_array_cnt: promoted as well.  But
+ * not when no instruction names it: the loader could not read it.
+ */
+static void verify_fd_array_cnt(void)
+{
+	struct verify_case self = { .cnt_self = true };
+	struct verify_case unnamed = { .cnt_self = true, .no_map_insn = true };
+
+	verify_case(&self, 0, 1, BPF_SIG_METADATA_VERIFIED);
+	verify_case(&unnamed, -EKEYREJECTED, 0, BPF_SIG_VERIFIED);
+}
+
 /* The hash the loader passes differs from the map's in its last byte only. */
 static void verify_hash_last_byte(void)
 {
@@ -592,7 +615,7 @@ static void verify_other_run(void)
 	memcpy(value, payload, sizeof(payload));
 	memcpy(value + sizeof(payload), "GPL", 4);
 	libbpf_sha256(value, sizeof(value), hash);
-	cnt = verify_loader_insns(insns, hash, false, 0);
+	cnt = verify_loader_insns(insns, hash, BPF_PSEUDO_MAP_IDX, 0);
 	/* In place of "exit": bpf_sys_bpf(BPF_PROG_LOAD) of the payload. */
 	i = &insns[cnt - 1];
 	*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -64, BPF_PROG_TYPE_SOCKET_FILTER);
@@ -693,8 +716,8 @@ out:
 }
 
 /*
- * A report held in the hook: observe() reads a page registered with
- * userfaultfd, which stays missing until release_hold() fills it.
+ * A page registered with userfaultfd, which stays missing until
+ * release_hold() fills it: whoever touches it first is held there.
  */
 struct hold {
 	int uffd;
@@ -702,7 +725,7 @@ struct hold {
 	long page_sz;
 };
 
-static int hold_reports(struct test_signed_loader_verify *obs, struct hold *h, __u32 id)
+static int hold_page(struct hold *h)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = {};
@@ -720,6 +743,16 @@ static int hold_reports(struct test_signed_loader_verify *obs, struct hold *h, _
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	if (ioctl(h->uffd, UFFDIO_API, &api) || ioctl(h->uffd, UFFDIO_REGISTER, &reg))
 		return -errno;
+	return 0;
+}
+
+/* A report held in the hook: observe() reads the page. */
+static int hold_reports(struct test_signed_loader_verify *obs, struct hold *h, __u32 id)
+{
+	int err = hold_page(h);
+
+	if (err)
+		return err;
 	obs->bss->hold_addr = (unsigned long)h->page;
 	obs->bss->hold_id = id;
 	return 0;
@@ -836,6 +869,71 @@ release:
 	ASSERT_EQ(obs->bss->calls, 1, "reported once in all");
 	ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_METADATA_VERIFIED, "promoted");
 	ASSERT_EQ(run_loader(l.prog_fd), -EALREADY, "and only once");
+out:
+	hold_fini(&h);
+	verify_loader_close(&l);
+	test_signed_loader_verify__destroy(obs);
+}
+
+struct info_reader {
+	pthread_t th;
+	int prog_fd;
+	__u64 map_ids;
+	int ret;
+	bool started;
+};
+
+/* BPF_OBJ_GET_INFO_BY_FD of a program, its map ids written to ir->map_ids. */
+static void *info_fn(void *arg)
+{
+	struct info_reader *ir = arg;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	info.nr_map_ids = 1;
+	info.map_ids = ir->map_ids;
+	ir->ret = bpf_prog_get_info_by_fd(ir->prog_fd, &info, &len) ? -errno : 0;
+	return NULL;
+}
+
+/*
+ * BPF_OBJ_GET_INFO_BY_FD holds a program's used_maps_mutex while it writes
+ * the map ids out to memory its caller chooses, here a page held missing.
+ * The kfunc does not wait for that lock: the loader is promoted meanwhile.
+ */
+static void verify_info_held(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct hold h = { .uffd = -1 };
+	struct info_reader ir = {};
+	struct verify_case c = {};
+	struct runner r = {};
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup") ||
+	    !ASSERT_OK(hold_page(&h), "userfaultfd"))
+		goto out;
+	ir.prog_fd = l.prog_fd;
+	ir.map_ids = ptr_to_u64(h.page);
+	ir.started = !pthread_create(&ir.th, NULL, info_fn, &ir);
+	if (!ASSERT_TRUE(ir.started, "info thread") ||
+	    !ASSERT_OK(wait_held(&h), "map ids held, with the lock"))
+		goto release;
+	if (ASSERT_OK(runner_start(&r, l.prog_fd), "loader thread") &&
+	    ASSERT_OK(runner_join(&r, 30), "returns while the info is held"))
+		ASSERT_EQ(r.ret, 0, "promoted");
+	ASSERT_EQ(obs->bss->calls, 1, "reported");
+	ASSERT_EQ(read_verdict(obs, l.id), BPF_SIG_METADATA_VERIFIED, "verdict");
+release:
+	ASSERT_OK(release_hold(&h), "release");
+	if (r.started)
+		ASSERT_OK(runner_join(&r, 60), "join loader");
+	if (ir.started) {
+		pthread_join(ir.th, NULL);
+		ASSERT_OK(ir.ret, "info");
+	}
 out:
 	hold_fini(&h);
 	verify_loader_close(&l);
@@ -1112,7 +1210,7 @@ static void fixed_call(void)
 	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, 64, 1, NULL);
 	if (!ASSERT_OK_FD(map_fd, "map"))
 		return;
-	cnt = verify_loader_insns(insns, hash, false, 0);
+	cnt = verify_loader_insns(insns, hash, BPF_PSEUDO_MAP_IDX, 0);
 	call = &insns[cnt - 2];
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1590,6 +1688,10 @@ void test_signed_loader_verify(void)
 		verify_other_map();
 	if (test__start_subtest("verify_hash_last_byte"))
 		verify_hash_last_byte();
+	if (test__start_subtest("verify_fd_array_cnt"))
+		verify_fd_array_cnt();
+	if (test__start_subtest("verify_info_held"))
+		verify_info_held();
 	if (test__start_subtest("verify_not_exclusive"))
 		verify_not_exclusive();
 	if (test__start_subtest("verify_excl_zero_digest"))
