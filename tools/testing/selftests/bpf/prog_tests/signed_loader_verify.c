@@ -788,9 +788,11 @@ static void hold_fini(struct hold *h)
 		close(h->uffd);
 }
 
+/* A thread running fn on prog_fd; see runner_fn() and info_fn(). */
 struct runner {
 	pthread_t th;
 	int prog_fd;
+	__u64 map_ids;		/* info_fn(): where the map ids go */
 	int ret;
 	bool started;
 };
@@ -804,12 +806,17 @@ static void *runner_fn(void *arg)
 	return NULL;
 }
 
-static int runner_start(struct runner *r, int prog_fd)
+static int thread_start(struct runner *r, void *(*fn)(void *), int prog_fd)
 {
 	r->prog_fd = prog_fd;
 	r->ret = 1;
-	r->started = !pthread_create(&r->th, NULL, runner_fn, r);
+	r->started = !pthread_create(&r->th, NULL, fn, r);
 	return r->started ? 0 : -EAGAIN;
+}
+
+static int runner_start(struct runner *r, int prog_fd)
+{
+	return thread_start(r, runner_fn, prog_fd);
 }
 
 /* Join @r, giving up after @secs seconds; 0 if it finished. */
@@ -875,24 +882,16 @@ out:
 	test_signed_loader_verify__destroy(obs);
 }
 
-struct info_reader {
-	pthread_t th;
-	int prog_fd;
-	__u64 map_ids;
-	int ret;
-	bool started;
-};
-
-/* BPF_OBJ_GET_INFO_BY_FD of a program, its map ids written to ir->map_ids. */
+/* BPF_OBJ_GET_INFO_BY_FD of a program, its map ids written to r->map_ids. */
 static void *info_fn(void *arg)
 {
-	struct info_reader *ir = arg;
+	struct runner *r = arg;
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 
 	info.nr_map_ids = 1;
-	info.map_ids = ir->map_ids;
-	ir->ret = bpf_prog_get_info_by_fd(ir->prog_fd, &info, &len) ? -errno : 0;
+	info.map_ids = r->map_ids;
+	r->ret = bpf_prog_get_info_by_fd(r->prog_fd, &info, &len) ? -errno : 0;
 	return NULL;
 }
 
@@ -905,9 +904,8 @@ static void verify_info_held(void)
 {
 	struct test_signed_loader_verify *obs = watch_loaders(0);
 	struct hold h = { .uffd = -1 };
-	struct info_reader ir = {};
+	struct runner ir = {}, r = {};
 	struct verify_case c = {};
-	struct runner r = {};
 	struct verify_loader l;
 
 	if (!obs)
@@ -915,10 +913,8 @@ static void verify_info_held(void)
 	if (!ASSERT_OK(verify_loader_load(&c, &l), "loader setup") ||
 	    !ASSERT_OK(hold_page(&h), "userfaultfd"))
 		goto out;
-	ir.prog_fd = l.prog_fd;
 	ir.map_ids = ptr_to_u64(h.page);
-	ir.started = !pthread_create(&ir.th, NULL, info_fn, &ir);
-	if (!ASSERT_TRUE(ir.started, "info thread") ||
+	if (!ASSERT_OK(thread_start(&ir, info_fn, l.prog_fd), "info thread") ||
 	    !ASSERT_OK(wait_held(&h), "map ids held, with the lock"))
 		goto release;
 	if (ASSERT_OK(runner_start(&r, l.prog_fd), "loader thread") &&
@@ -931,7 +927,7 @@ release:
 	if (r.started)
 		ASSERT_OK(runner_join(&r, 60), "join loader");
 	if (ir.started) {
-		pthread_join(ir.th, NULL);
+		ASSERT_OK(runner_join(&ir, 60), "join info");
 		ASSERT_OK(ir.ret, "info");
 	}
 out:
