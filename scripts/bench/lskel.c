@@ -3,8 +3,9 @@
  * One variant of the benchmark's light skeletons, compiled once against
  * 7.2.13's libbpf (VARIANT a: the loader checks its blob itself) and once
  * against the series' (VARIANT b: it calls bpf_loader_verify_metadata()),
- * each with its own skel_internal.h. load_<VARIANT>(size) loads and
- * destroys the skeleton of one blob size; 0 or -errno.
+ * each with its own skel_internal.h. load_<VARIANT>(size) opens, loads and
+ * destroys the skeleton of one blob size, and times only its __load() with
+ * load_timer() (bench.c); 0 or -errno.
  */
 #include <errno.h>
 #include <linux/keyctl.h>
@@ -19,12 +20,16 @@
 #include STR(CAT(CAT(bench_, VARIANT), _64k.lskel.h))
 #include STR(CAT(CAT(bench_, VARIANT), _1m.lskel.h))
 
+void load_timer(int start);
+
 #define LOAD(size) do {						\
 	struct SKEL(size) *s = CAT(SKEL(size), __open)();	\
 	if (!s)							\
 		return -ENOMEM;					\
 	s->keyring_id = KEY_SPEC_SESSION_KEYRING;		\
+	load_timer(1);						\
 	err = CAT(SKEL(size), __load)(s);			\
+	load_timer(0);						\
 	CAT(SKEL(size), __destroy)(s);				\
 } while (0)
 
