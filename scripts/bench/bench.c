@@ -261,10 +261,11 @@ static void skeletons(int rounds)
 		       most_faults[0][sz], most_faults[1][sz]);
 		/*
 		 * Creating, filling and freezing the map is the same work in a
-		 * and b. Seen in some boots, never explained: one variant's
-		 * 1 MiB map phase two to five times as long in every round.
-		 * Whatever did that is not the series, and would be counted
-		 * as its cost or gain.
+		 * and b. Seen in some boots: one variant's map phase twice to
+		 * five times as long as the other's, all through the boot. It
+		 * follows the address of the copy's source, the skeleton's
+		 * blob, which each boot places anew; not the series, and it
+		 * would be counted as the series' cost or gain.
 		 */
 		t = quantile(&ph[1][sz][PH_MAP], 0.5) / quantile(&ph[0][sz][PH_MAP], 0.5);
 		if (t > 1.1 || t < 1 / 1.1) {
