@@ -263,9 +263,9 @@ static void skeletons(int rounds)
 		 * Creating, filling and freezing the map is the same work in a
 		 * and b. Seen in some boots: one variant's map phase twice to
 		 * five times as long as the other's, all through the boot. It
-		 * follows the address of the copy's source, the skeleton's
-		 * blob, which each boot places anew; not the series, and it
-		 * would be counted as the series' cost or gain.
+		 * seems to follow the address of the copy's source, the
+		 * skeleton's blob, which each boot places anew; not the
+		 * series, and it would be counted as the series' cost or gain.
 		 */
 		t = quantile(&ph[1][sz][PH_MAP], 0.5) / quantile(&ph[0][sz][PH_MAP], 0.5);
 		if (t > 1.1 || t < 1 / 1.1) {
@@ -505,7 +505,8 @@ static void kfunc(int rounds)
 		}
 	}
 	printf("\n3. One verification of a 1 MiB blob while N loaders verify at once\n"
-	       "   (processes of their own; the VM has 2 CPUs), and the floor the same way\n");
+	       "   (processes of their own, on %ld online CPU(s)), and the floor the same way\n",
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	for (c = 0; c < 3; c++) {
 		char what[64];
 
