@@ -47,7 +47,6 @@ int load_b(int size);
 
 static const char *const size_name[] = { "4k", "64k", "1m" };
 static FILE *csv;
-static int confounded;	/* sizes whose a and b map phases disagree */
 
 static double now(void)
 {
@@ -204,13 +203,16 @@ static void interval(const struct series *a, const struct series *b,
 	free(rr.v);
 }
 
-/* 1. The two light skeletons, interleaved, a and b in turn first. */
-static void skeletons(int rounds)
+/*
+ * 1. The two light skeletons, interleaved, a and b in turn first. Returns
+ * the number of sizes whose figures are unusable (see the WARNING below).
+ */
+static int skeletons(int rounds)
 {
 	struct series tot[2][3] = {}, ph[2][3][PH_NR] = {}, ratio[3] = {};
 	long most_faults[2][3] = {};
-	double t, one[2], lo[2], hi[2];
-	int r, sz, v, k, p, err;
+	double t, one[2], lo[2], hi[2], map_ratio;
+	int r, sz, v, k, p, err, confounded = 0;
 
 	for (r = 0; r < rounds; r++) {
 		for (sz = 0; sz < 3; sz++) {
@@ -267,14 +269,15 @@ static void skeletons(int rounds)
 		 * skeleton's blob, which each boot places anew; not the
 		 * series, and it would be counted as the series' cost or gain.
 		 */
-		t = quantile(&ph[1][sz][PH_MAP], 0.5) / quantile(&ph[0][sz][PH_MAP], 0.5);
-		if (t > 1.1 || t < 1 / 1.1) {
+		map_ratio = quantile(&ph[1][sz][PH_MAP], 0.5) / quantile(&ph[0][sz][PH_MAP], 0.5);
+		if (map_ratio > 1.1 || map_ratio < 1 / 1.1) {
 			printf("  WARNING: the map phase, the same work in a and b, took b/a %.3f:\n"
 			       "  something outside the series weighed on one of them in this\n"
-			       "  boot, and b/a at this size does not measure the series\n", t);
+			       "  boot, and b/a at this size does not measure the series\n", map_ratio);
 			confounded++;
 		}
 	}
+	return confounded;
 }
 
 /* A minimal signed loader: its map named, the hash in r1-r4, the fixed call, exit. */
@@ -524,7 +527,7 @@ int main(int argc, char **argv)
 	int rounds = argc > 1 ? atoi(argv[1]) : 50;
 	char cs[64] = "?", cert[4096];
 	bool jiffies;
-	int fd, n;
+	int fd, n, confounded;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd = open("/sys/devices/system/clocksource/clocksource0/current_clocksource", O_RDONLY);
@@ -564,7 +567,7 @@ int main(int argc, char **argv)
 		printf("FAIL: mlockall: %d\n", -errno);
 		return 1;
 	}
-	skeletons(rounds);
+	confounded = skeletons(rounds);
 	kfunc(rounds);
 	fclose(csv);
 	if (jiffies)
