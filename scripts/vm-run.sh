@@ -5,11 +5,13 @@
 # $VM_OUT/selftests); /tmp in the guest is a tmpfs.
 # The command's output is in $OUT/vm-NAME/output, the guest console in
 # $OUT/vm-NAME/console.log. Exits with the command's exit status; with 125
-# on a timeout, on no result, or on a kernel splat in the console log.
+# on a timeout, on no result, on a kernel splat in the console log, or
+# when the guest brought up fewer CPUs than it was given (every test is
+# meant to run on two: without ACPI a lean kernel finds only one).
 . "$(dirname "$0")/common.sh"
 vm_fail() { echo "error: $*" >&2; exit 125; }
 need qemu-system-x86_64 busybox
-name=$1 cmd=$2
+name=$1 cmd=$2 cpus=2
 d=$OUT/vm-$name
 rm -rf "$d" && mkdir -p "$d"
 printf '%s\n' "exec >/tmp/out/output 2>&1" "$cmd" > "$d/cmd"
@@ -19,7 +21,7 @@ kernel=$tree/arch/x86/boot/bzImage
 
 say "vm: booting $(cat "$tree/include/config/kernel.release") from $tree for '$name' (TCG, timeout ${VM_TIMEOUT:-900}s)"
 start=$(date +%s)
-timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp $cpus -m 2G \
 	-nographic -no-reboot -kernel "$kernel" \
 	-append "console=ttyS0 rootfstype=9p root=host0 rootflags=trans=virtio,version=9p2000.L ro init=$TOP/scripts/vm-init.sh panic=-1 oops=panic" \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
@@ -38,4 +40,6 @@ if grep -E -q "$splat" "$d/console.log"; then
 fi
 [ "$qrc" != 124 ] || { tail -30 "$d/console.log" >&2; vm_fail "vm: timed out after ${VM_TIMEOUT:-900}s"; }
 [ -f "$d/rc" ] || { tail -30 "$d/console.log" >&2; vm_fail "vm: the guest never reported a result (qemu exit $qrc)"; }
+grep -qE "^vm-init: .* cpus=$cpus([^0-9]|$)" "$d/console.log" ||
+	vm_fail "vm: the guest did not bring up its $cpus CPUs: $(grep -o 'cpus=.*' "$d/console.log" | head -1)"
 exit "$(cat "$d/rc")"

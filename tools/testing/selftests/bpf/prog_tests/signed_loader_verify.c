@@ -55,7 +55,7 @@ struct verify_case {
 	bool ksym;		/* the loader names a kernel function, by BTF id */
 	bool cnt_map;		/* fd_array_cnt binds a second map as well */
 	bool bound_map;		/* BPF_PROG_BIND_MAP binds a second map after the load */
-	bool hash_last_byte;	/* the loader's hash differs in its last byte */
+	int hash_byte;		/* 1 + the byte the loader's hash differs in; 0: none */
 	bool cnt_self;		/* fd_array_cnt binds the metadata map */
 	bool no_map_insn;	/* no instruction names the map */
 };
@@ -199,8 +199,8 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	libbpf_sha256(value, sizeof(value), hash);
 	if (c->other_contents)
 		value[0] ^= 0xff;
-	if (c->hash_last_byte)
-		hash[SHA256_DIGEST_LENGTH - 1] ^= 1;
+	if (c->hash_byte)
+		hash[c->hash_byte - 1] ^= 1;
 	if (c->ksym) {
 		ksym_id = vmlinux_func_id("bpf_loader_verify_metadata");
 		if (ksym_id <= 0)
@@ -470,9 +470,24 @@ static void verify_fd_array_cnt(void)
 /* The hash the loader passes differs from the map's in its last byte only. */
 static void verify_hash_last_byte(void)
 {
-	struct verify_case c = { .hash_last_byte = true };
+	struct verify_case c = { .hash_byte = SHA256_DIGEST_LENGTH };
 
 	verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
+}
+
+/*
+ * ... or in the first byte of one of the four 64-bit arguments it is
+ * passed in: each of them is compared.
+ */
+static void verify_hash_each_word(void)
+{
+	struct verify_case c = {};
+	int w;
+
+	for (w = 0; w < SHA256_DIGEST_LENGTH / 8; w++) {
+		c.hash_byte = w * 8 + 1;
+		verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
+	}
 }
 
 static void verify_not_exclusive(void)
@@ -1684,6 +1699,8 @@ void test_signed_loader_verify(void)
 		verify_other_map();
 	if (test__start_subtest("verify_hash_last_byte"))
 		verify_hash_last_byte();
+	if (test__start_subtest("verify_hash_each_word"))
+		verify_hash_each_word();
 	if (test__start_subtest("verify_fd_array_cnt"))
 		verify_fd_array_cnt();
 	if (test__start_subtest("verify_info_held"))
