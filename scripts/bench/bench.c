@@ -517,8 +517,10 @@ static void kfunc(int rounds)
 		stats(what, &par[c]);
 		snprintf(what, sizeof(what), "N = %d floor", 1 << c);
 		stats(what, &pfl[c]);
-		printf("  N = %d: kfunc/floor %.3f\n", 1 << c,
-		       quantile(&par[c], 0.5) / quantile(&pfl[c], 0.5));
+		printf("  N = %d: kfunc/floor %.3f; against N = 1: kfunc %.2f, floor %.2f\n",
+		       1 << c, quantile(&par[c], 0.5) / quantile(&pfl[c], 0.5),
+		       quantile(&par[c], 0.5) / quantile(&par[0], 0.5),
+		       quantile(&pfl[c], 0.5) / quantile(&pfl[0], 0.5));
 	}
 }
 

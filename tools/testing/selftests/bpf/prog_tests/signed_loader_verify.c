@@ -1457,10 +1457,27 @@ static void gen_loader_shape(void)
 	ASSERT_EQ(in[call + 1].code, (BPF_ALU64 | BPF_MOV | BPF_X), "r7 = r0");
 	ASSERT_EQ(in[call + 2].code, (BPF_JMP32 | BPF_JNE | BPF_K), "if w7 != 0");
 	ASSERT_EQ((int)in[call + 2].dst_reg, BPF_REG_7, "tests w7");
-	/* Nothing before the check calls bpf(). */
-	for (i = 0; i < call - 8; i++)
-		ASSERT_FALSE(in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
-			     in[i].imm == BPF_FUNC_sys_bpf, "no bpf() before the check");
+	/*
+	 * Nothing before the check writes memory, the blob least of all, but
+	 * the zeroing of the stack (probe_read_kernel() to r1 = r10 - size),
+	 * and nothing calls a helper but that and the cleanup's close(): no
+	 * bpf().
+	 */
+	for (i = 0; i < call - 8; i++) {
+		ASSERT_FALSE(BPF_CLASS(in[i].code) == BPF_ST || BPF_CLASS(in[i].code) == BPF_STX,
+			     "no store before the check");
+		if (in[i].code != (BPF_JMP | BPF_CALL))
+			continue;
+		ASSERT_EQ((int)in[i].src_reg, 0, "a helper");
+		if (in[i].imm == BPF_FUNC_sys_close)
+			continue;
+		ASSERT_EQ(in[i].imm, BPF_FUNC_probe_read_kernel, "only close() or the zeroing");
+		ASSERT_TRUE(i >= 4 && in[i - 4].code == (BPF_ALU64 | BPF_MOV | BPF_X) &&
+			    in[i - 4].dst_reg == BPF_REG_1 && in[i - 4].src_reg == BPF_REG_10 &&
+			    in[i - 3].code == (BPF_ALU64 | BPF_ADD | BPF_K) &&
+			    in[i - 3].dst_reg == BPF_REG_1 && in[i - 3].imm < 0,
+			    "the zeroing writes the stack");
+	}
 out:
 	gen_loader_fini(&g);
 }
