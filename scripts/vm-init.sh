@@ -14,7 +14,8 @@ mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mkdir -p /tmp/out /run/out
 mount -t 9p -o trans=virtio,version=9p2000.L out /tmp/out
 mount -t 9p -o trans=virtio,version=9p2000.L,ro tests /run/out
-echo "vm-init: lsm=$(cat /sys/kernel/security/lsm 2>/dev/null || echo '?') kernel=$(uname -r) cpus=$(nproc)"
+nproc > /tmp/out/cpus
+echo "vm-init: lsm=$(cat /sys/kernel/security/lsm 2>/dev/null || echo '?') kernel=$(uname -r) cpus=$(cat /tmp/out/cpus)"
 sh /tmp/out/cmd
 echo $? > /tmp/out/rc
 sync

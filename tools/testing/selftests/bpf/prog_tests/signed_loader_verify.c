@@ -476,8 +476,9 @@ static void verify_hash_last_byte(void)
 }
 
 /*
- * ... or in the first byte of one of the four 64-bit arguments it is
- * passed in: each of them is compared.
+ * ... or in the first or the last byte of one of the four 64-bit arguments
+ * it is passed in (the low and high halves of an ld_imm64): each of them
+ * is compared whole.
  */
 static void verify_hash_each_word(void)
 {
@@ -486,6 +487,8 @@ static void verify_hash_each_word(void)
 
 	for (w = 0; w < SHA256_DIGEST_LENGTH / 8; w++) {
 		c.hash_byte = w * 8 + 1;
+		verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
+		c.hash_byte = w * 8 + 8;
 		verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
 	}
 }
@@ -1460,8 +1463,8 @@ static void gen_loader_shape(void)
 	/*
 	 * Nothing before the check writes memory, the blob least of all, but
 	 * the zeroing of the stack (probe_read_kernel() to r1 = r10 - size),
-	 * and nothing calls a helper but that and the cleanup's close(): no
-	 * bpf().
+	 * and nothing calls a helper but that and the cleanup's close() (and
+	 * its trace_printk() when loaded with a log level): no bpf().
 	 */
 	for (i = 0; i < call - 8; i++) {
 		ASSERT_FALSE(BPF_CLASS(in[i].code) == BPF_ST || BPF_CLASS(in[i].code) == BPF_STX,
@@ -1469,7 +1472,7 @@ static void gen_loader_shape(void)
 		if (in[i].code != (BPF_JMP | BPF_CALL))
 			continue;
 		ASSERT_EQ((int)in[i].src_reg, 0, "a helper");
-		if (in[i].imm == BPF_FUNC_sys_close)
+		if (in[i].imm == BPF_FUNC_sys_close || in[i].imm == BPF_FUNC_trace_printk)
 			continue;
 		ASSERT_EQ(in[i].imm, BPF_FUNC_probe_read_kernel, "only close() or the zeroing");
 		ASSERT_TRUE(i >= 4 && in[i - 4].code == (BPF_ALU64 | BPF_MOV | BPF_X) &&
