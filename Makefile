@@ -1,6 +1,8 @@
 # Entry points; the work is in scripts/. Run as root on Debian 12 (bookworm).
 # Everything built or fetched goes to $(CACHE) (default ~/.cache/bpf-post-integrity).
 S := scripts
+# The recipes source scripts/common.sh, which is bash.
+SHELL := /bin/bash
 
 .PHONY: all check deps base apply kernel bisect selftests demo vm-test bench export clean distclean
 
@@ -27,8 +29,8 @@ demo: selftests
 bench: selftests
 	@$(S)/bench.sh
 vm-test: selftests
-	@. $(S)/common.sh && $(S)/vm-run.sh selftests "cd $$VM_OUT/selftests && ./test_progs -v"; \
-	 rc=$$?; cat $$OUT/vm-selftests/output; exit $$rc
+	@. $(S)/common.sh && { $(S)/vm-run.sh selftests "cd $$VM_OUT/selftests && ./test_progs -v" && rc=0 || rc=$$?; \
+	 cat $$OUT/vm-selftests/output; exit $$rc; }
 
 # After committing in the work tree: refresh patches/ and the kernel-path copies.
 export:

@@ -8,7 +8,8 @@
 # in $OUT/vm-NAME/samples.csv, and for make bench in $OUT/bench/samples.csv.
 # Any NAME but bench is a smoke run (make check: bench-smoke, 1 round): it
 # judges no figure, so figures the bench calls unusable (exit 3: a clock too
-# coarse, or a and b apart where they do the same work) pass it.
+# coarse or changed during the run, or a and b apart where they do the same
+# work) pass it. The guest has two CPUs (section 3: loaders at once).
 . "$(dirname "$0")/common.sh"
 rounds=${1:-50} vm=${2:-bench}
 B=$OUT/bench S=$OUT/selftests

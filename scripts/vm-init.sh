@@ -1,7 +1,8 @@
 #!/bin/sh
 # PID 1 of the test VM (root is the host's / over 9p, read-only; the
 # host's $OUT is at /run/out, read-only, wherever it lives on the host).
-# Runs /tmp/out/cmd from the host's result share, writes its exit code to
+# Writes the number of CPUs it brought up to /tmp/out/cpus, runs
+# /tmp/out/cmd from the host's result share, writes its exit code to
 # /tmp/out/rc, then reboots (qemu runs with -no-reboot, so it exits).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp
 mount -t proc proc /proc

@@ -4,7 +4,8 @@
 # The host's $OUT is at $VM_OUT in the guest (the test binaries are in
 # $VM_OUT/selftests); /tmp in the guest is a tmpfs.
 # The command's output is in $OUT/vm-NAME/output, the guest console in
-# $OUT/vm-NAME/console.log. Exits with the command's exit status; with 125
+# $OUT/vm-NAME/console.log, the number of CPUs the guest brought up in
+# $OUT/vm-NAME/cpus. Exits with the command's exit status; with 125
 # on a timeout, on no result, on a kernel splat in the console log, or
 # when the guest brought up another number of CPUs than it was given
 # (VM_CPUS, 1 by default: two VMs of two vCPUs each, under TCG on two
@@ -23,7 +24,7 @@ kernel=$tree/arch/x86/boot/bzImage
 
 say "vm: booting $(cat "$tree/include/config/kernel.release") from $tree for '$name' (TCG, timeout ${VM_TIMEOUT:-900}s)"
 start=$(date +%s)
-timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp $cpus -m 2G \
+timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m 2G \
 	-nographic -no-reboot -kernel "$kernel" \
 	-append "console=ttyS0 rootfstype=9p root=host0 rootflags=trans=virtio,version=9p2000.L ro init=$TOP/scripts/vm-init.sh panic=-1 oops=panic" \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
@@ -42,6 +43,6 @@ if grep -E -q "$splat" "$d/console.log"; then
 fi
 [ "$qrc" != 124 ] || { tail -30 "$d/console.log" >&2; vm_fail "vm: timed out after ${VM_TIMEOUT:-900}s"; }
 [ -f "$d/rc" ] || { tail -30 "$d/console.log" >&2; vm_fail "vm: the guest never reported a result (qemu exit $qrc)"; }
-[ "$(cat "$d/cpus" 2>/dev/null)" = "$cpus" ] ||
-	vm_fail "vm: the guest brought up $(cat "$d/cpus" 2>/dev/null || echo '?') of its $cpus CPUs"
+got=$(cat "$d/cpus" 2>/dev/null) || true
+[ "$got" = "$cpus" ] || vm_fail "vm: the guest brought up ${got:-?} of its $cpus CPUs"
 exit "$(cat "$d/rc")"

@@ -18,8 +18,9 @@
  *
  * Raw samples go to /tmp/out/samples.csv (the host's $OUT/vm-NAME/). Exits
  * 0, 1 if anything failed, or 3 if everything ran but the figures can not
- * be used: the guest's clock counts in jiffies, or a and b took apart in
- * the one phase where they do the same work (see skeletons()).
+ * be used: the guest's clock counts in jiffies or changed during the run,
+ * or a and b took apart in the one phase where they do the same work (see
+ * skeletons()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
