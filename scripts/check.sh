@@ -237,7 +237,7 @@ NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf,verifier_"
 KMEMLEAK_SCAN="D=/sys/kernel/debug; echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
 DEBUG_TIER="D=/sys/kernel/debug
 	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
-	./vm-tool soak 1000 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
+	./vm-tool soak 500 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
 	./vm-tool faults > /tmp/out/faults 2>&1; echo \$? >> /tmp/out/faults
 	$KMEMLEAK_SCAN"
 KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
@@ -266,7 +266,7 @@ collect_b() {
 	b_pid=
 	cat "$BOUT/vm-selftests-b.log"
 	progs_results vm-b "$d/output" "$(cat "$BOUT/vm-selftests-b.rc" 2>/dev/null || echo 1)"
-	debug_result "soak: 1000 signed loads and 1000 refused ones, nothing left behind" "$d/soak"
+	debug_result "soak: 500 signed loads and 500 refused ones, nothing left behind" "$d/soak"
 	debug_result "faults: a failure at each allocation point leaves nothing behind" "$d/faults"
 	kmemleak_result "vm-b/kmemleak: no leak after every test, the soak and the faults" "$d/kmemleak"
 	[ -n "${bi_pid:-}" ] || b_start_ipe
