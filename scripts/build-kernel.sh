@@ -46,6 +46,14 @@ configure() {
 	echo "$want" > .config.fragment-stamp
 	"${KMAKE[@]}" olddefconfig >/dev/null
 }
+# The fragments' settings, "CONFIG_X=..." and "# CONFIG_X is not set", the
+# last fragment's where two set the same option (merge_config.sh's rule).
+settings() {
+	awk 'match($0, /^CONFIG_[A-Za-z0-9_]+=/) { s = substr($0, 1, RLENGTH - 1) }
+	     /^# CONFIG_[A-Za-z0-9_]+ is not set$/ { s = $2 }
+	     s != "" { if (!(s in v)) k[++n] = s; v[s] = $0; s = "" }
+	     END { for (i = 1; i <= n; i++) print v[k[i]] }' "${frags[@]}"
+}
 # Every option of the fragments set as written. With ABSENT_OK, options
 # whose symbol the tree does not have are let go: an earlier commit of the
 # series (build-bisect.sh) lacks those it adds later, the base lacks them
@@ -54,11 +62,12 @@ config_ok() {
 	local line sym bad=0
 	while IFS= read -r line; do
 		grep -qxF "$line" .config && continue
+		case $line in "# "*) grep -q "^${line:2:-11}=" .config || continue ;; esac
 		sym=${line%%=*} && sym=${sym#CONFIG_}
 		[ -n "${ABSENT_OK:-}" ] && ! grep -rqx --include='Kconfig*' "config $sym" . && continue
 		[ -z "${1:-}" ] || echo "config: wanted $line, got: $(grep "^${line%%=*}=\|# ${line%%=*} is" .config || echo unset)" >&2
 		bad=1
-	done < <(grep -h '^CONFIG_' "${frags[@]}")
+	done < <(settings)
 	return $bad
 }
 if [ ! -f .config ] || [ "$(cat .config.fragment-stamp 2>/dev/null)" != "$want" ]; then
