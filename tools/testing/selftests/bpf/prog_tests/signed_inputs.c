@@ -3,7 +3,9 @@
  * What BPF_PROG_LOAD takes besides the signed instructions must not change
  * what a signed program does: CO-RE relocations are refused for signed
  * programs, and maps bound through fd_array_cnt are held to the program's
- * real digest.
+ * real digest.  Nor may anything change the constants that the verifier
+ * took from a frozen map read-only to programs, such as a signed
+ * skeleton's .rodata: no map element iterator writes into one.
  */
 
 #include <test_progs.h>
@@ -18,6 +20,7 @@
 #include "bpf/skel_internal.h"	 /* for the loader ctx layout */
 #include "testing_helpers.h"
 
+#include "test_signed_iter.skel.h"
 #include "test_signed_loader_data.skel.h"
 #include "test_signed_answer.skel.h"
 #include "test_signed_loader_verify.skel.h"
@@ -619,6 +622,80 @@ static void excl_own_digest(void)
 	close(map_fd);
 }
 
+/* Attach @prog to the elements of map @map_fd and run it once: 0 or -errno. */
+static int iter_map_once(struct bpf_program *prog, int map_fd)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = {};
+	struct bpf_link *link;
+	int iter_fd, n, err = 0;
+	char buf[16];
+
+	linfo.map.map_fd = map_fd;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(prog, &opts);
+	if (!link)
+		return -errno;
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (iter_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((n = read(iter_fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		err = -errno;
+	close(iter_fd);
+out:
+	bpf_link__destroy(link);
+	return err;
+}
+
+/*
+ * A map element iterator's program gets each value as memory it may write.
+ * One that writes is refused a map read-only to programs (-EACCES), whose
+ * values the verifier takes as constants once the map is frozen; one that
+ * only reads attaches to it, and the writer to a map that is not
+ * read-only, whose value it changes.
+ */
+static void map_iter_rdonly(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, ro, .map_flags = BPF_F_RDONLY_PROG);
+	struct test_signed_iter *skel;
+	int ro_fd = -1, rw_fd = -1;
+	__u64 one = 1, val = 0;
+	__u32 key = 0;
+
+	skel = test_signed_iter__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+		return;
+	ro_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ro", 4, 8, 1, &ro);
+	rw_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "rw", 4, 8, 1, NULL);
+	if (!ASSERT_OK_FD(ro_fd, "read-only map") || !ASSERT_OK_FD(rw_fd, "other map") ||
+	    !ASSERT_OK(bpf_map_update_elem(ro_fd, &key, &one, 0), "fill") ||
+	    !ASSERT_OK(bpf_map_freeze(ro_fd), "freeze") ||
+	    !ASSERT_OK(bpf_map_update_elem(rw_fd, &key, &one, 0), "fill other"))
+		goto out;
+
+	ASSERT_EQ(iter_map_once(skel->progs.write_value, ro_fd), -EACCES, "writer refused");
+	ASSERT_OK(bpf_map_lookup_elem(ro_fd, &key, &val), "lookup");
+	ASSERT_EQ(val, 1, "constant unchanged");
+
+	ASSERT_OK(iter_map_once(skel->progs.read_value, ro_fd), "reader attaches");
+	ASSERT_EQ(skel->bss->seen, 1, "and reads the value");
+
+	ASSERT_OK(iter_map_once(skel->progs.write_value, rw_fd), "writer, other map");
+	ASSERT_OK(bpf_map_lookup_elem(rw_fd, &key, &val), "lookup other");
+	ASSERT_EQ(val, 7, "written");	/* WRITTEN, progs/test_signed_iter.c */
+out:
+	if (ro_fd >= 0)
+		close(ro_fd);
+	if (rw_fd >= 0)
+		close(rw_fd);
+	test_signed_iter__destroy(skel);
+}
+
 /*
  * "bpf: look up each map an instruction names once per load": an fd_array
  * index is never negative.  fd_array[-1] holds a map here, and the load
@@ -662,6 +739,8 @@ void test_signed_inputs(void)
 		excl_zero_digest();
 	if (test__start_subtest("excl_own_digest"))
 		excl_own_digest();
+	if (test__start_subtest("map_iter_rdonly"))
+		map_iter_rdonly();
 	if (test__start_subtest("map_idx_negative"))
 		map_idx_negative();
 	if (test__start_subtest("core_relo_after_verify"))

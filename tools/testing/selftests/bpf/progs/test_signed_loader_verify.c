@@ -189,6 +189,30 @@ int BPF_PROG(payload_cmd, int cmd, union bpf_attr *attr, unsigned int size, bool
 	return 0;
 }
 
+/*
+ * The monitored loader's first BPF_MAP_FREEZE stays in the hook until user
+ * space makes the page at freeze_hold_addr present: the map is filled then,
+ * and not frozen yet.  freeze_fd is its fd, in freeze_tid's fd table.
+ */
+__u64 freeze_hold_addr;
+int freeze_fd = -1;
+__u32 freeze_tid;
+
+SEC("lsm.s/bpf")
+int BPF_PROG(hold_freeze, int cmd, union bpf_attr *attr, unsigned int size, bool kernel)
+{
+	__u64 addr = freeze_hold_addr;
+	char c;
+
+	if (!kernel || cmd != BPF_MAP_FREEZE || !addr || !monitored())
+		return 0;
+	freeze_hold_addr = 0;
+	freeze_fd = attr->map_fd;
+	freeze_tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_copy_from_user(&c, sizeof(c), (void *)addr);
+	return 0;
+}
+
 SEC("lsm/bpf_prog")
 int BPF_PROG(query, struct bpf_prog *prog)
 {
