@@ -5,7 +5,8 @@
  * programs, and maps bound through fd_array_cnt are held to the program's
  * real digest.  Nor may anything change the constants that the verifier
  * took from a frozen map read-only to programs, such as a signed
- * skeleton's .rodata: no map element iterator writes into one.
+ * skeleton's .rodata: no map element iterator writes into one, whether
+ * attached, swapped in by a link update, tail-called or an extension.
  */
 
 #include <test_progs.h>
@@ -21,6 +22,8 @@
 #include "testing_helpers.h"
 
 #include "test_signed_iter.skel.h"
+#include "test_signed_iter_ext.skel.h"
+#include "test_signed_iter_tail.skel.h"
 #include "test_signed_loader_data.skel.h"
 #include "test_signed_answer.skel.h"
 #include "test_signed_loader_verify.skel.h"
@@ -622,77 +625,180 @@ static void excl_own_digest(void)
 	close(map_fd);
 }
 
-/* Attach @prog to the elements of map @map_fd and run it once: 0 or -errno. */
-static int iter_map_once(struct bpf_program *prog, int map_fd)
+/* @prog attached to the elements of map @map_fd, or NULL with errno set. */
+static struct bpf_link *iter_attach(struct bpf_program *prog, int map_fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info linfo = {};
-	struct bpf_link *link;
-	int iter_fd, n, err = 0;
-	char buf[16];
 
 	linfo.map.map_fd = map_fd;
 	opts.link_info = &linfo;
 	opts.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(prog, &opts);
-	if (!link)
-		return -errno;
+	return bpf_program__attach_iter(prog, &opts);
+}
+
+/* Run iterator @link once: 0 or -errno. */
+static int iter_run(struct bpf_link *link)
+{
+	int iter_fd, n, err = 0;
+	char buf[16];
+
 	iter_fd = bpf_iter_create(bpf_link__fd(link));
-	if (iter_fd < 0) {
-		err = -errno;
-		goto out;
-	}
+	if (iter_fd < 0)
+		return -errno;
 	while ((n = read(iter_fd, buf, sizeof(buf))) > 0)
 		;
 	if (n < 0)
 		err = -errno;
 	close(iter_fd);
-out:
+	return err;
+}
+
+/* Attach @prog to the elements of map @map_fd and run it once: 0 or -errno. */
+static int iter_map_once(struct bpf_program *prog, int map_fd)
+{
+	struct bpf_link *link = iter_attach(prog, map_fd);
+	int err;
+
+	if (!link)
+		return -errno;
+	err = iter_run(link);
 	bpf_link__destroy(link);
 	return err;
 }
 
+/* A one-element array read-only to programs, holding 1, frozen: fd or -errno. */
+static int frozen_ro_map(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, ro, .map_flags = BPF_F_RDONLY_PROG);
+	__u64 one = 1;
+	__u32 key = 0;
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ro", 4, 8, 1, &ro);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &key, &one, 0) || bpf_map_freeze(fd)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static __u64 value_of(int map_fd)
+{
+	__u64 val = 0;
+	__u32 key = 0;
+
+	bpf_map_lookup_elem(map_fd, &key, &val);
+	return val;
+}
+
 /*
  * A map element iterator's program gets each value as memory it may write.
- * One that writes is refused a map read-only to programs (-EACCES), whose
- * values the verifier takes as constants once the map is frozen; one that
- * only reads attaches to it, and the writer to a map that is not
+ * One that writes, with a store or through a helper, is refused a map
+ * read-only to programs (-EACCES), whose values the verifier takes as
+ * constants once the map is frozen, and can not replace a reader attached
+ * to one; a reader attaches to it, and a writer to a map that is not
  * read-only, whose value it changes.
  */
 static void map_iter_rdonly(void)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, ro, .map_flags = BPF_F_RDONLY_PROG);
 	struct test_signed_iter *skel;
 	int ro_fd = -1, rw_fd = -1;
-	__u64 one = 1, val = 0;
+	struct bpf_link *link;
+	__u64 one = 1;
 	__u32 key = 0;
 
 	skel = test_signed_iter__open_and_load();
 	if (!ASSERT_OK_PTR(skel, "open_and_load"))
 		return;
-	ro_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ro", 4, 8, 1, &ro);
+	ro_fd = frozen_ro_map();
 	rw_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "rw", 4, 8, 1, NULL);
 	if (!ASSERT_OK_FD(ro_fd, "read-only map") || !ASSERT_OK_FD(rw_fd, "other map") ||
-	    !ASSERT_OK(bpf_map_update_elem(ro_fd, &key, &one, 0), "fill") ||
-	    !ASSERT_OK(bpf_map_freeze(ro_fd), "freeze") ||
 	    !ASSERT_OK(bpf_map_update_elem(rw_fd, &key, &one, 0), "fill other"))
 		goto out;
 
 	ASSERT_EQ(iter_map_once(skel->progs.write_value, ro_fd), -EACCES, "writer refused");
-	ASSERT_OK(bpf_map_lookup_elem(ro_fd, &key, &val), "lookup");
-	ASSERT_EQ(val, 1, "constant unchanged");
+	ASSERT_EQ(iter_map_once(skel->progs.helper_write, ro_fd), -EACCES,
+		  "helper writer refused");
+	ASSERT_EQ(value_of(ro_fd), 1, "constant unchanged");
 
 	ASSERT_OK(iter_map_once(skel->progs.read_value, ro_fd), "reader attaches");
 	ASSERT_EQ(skel->bss->seen, 1, "and reads the value");
 
+	link = iter_attach(skel->progs.read_value, ro_fd);
+	if (ASSERT_OK_PTR(link, "reader attached")) {
+		ASSERT_EQ(bpf_link_update(bpf_link__fd(link),
+					  bpf_program__fd(skel->progs.write_value), NULL),
+			  -EACCES, "writer can not replace it");
+		ASSERT_OK(iter_run(link), "run");
+		ASSERT_EQ(value_of(ro_fd), 1, "constant still unchanged");
+		bpf_link__destroy(link);
+	}
+
 	ASSERT_OK(iter_map_once(skel->progs.write_value, rw_fd), "writer, other map");
-	ASSERT_OK(bpf_map_lookup_elem(rw_fd, &key, &val), "lookup other");
-	ASSERT_EQ(val, 7, "written");	/* WRITTEN, progs/test_signed_iter.c */
+	ASSERT_EQ(value_of(rw_fd), 7, "written");	/* WRITTEN, progs/test_signed_iter.c */
 out:
 	if (ro_fd >= 0)
 		close(ro_fd);
 	if (rw_fd >= 0)
 		close(rw_fd);
+	test_signed_iter__destroy(skel);
+}
+
+/*
+ * An iterator program can not tail-call: the target checks only the
+ * program attached to it.  Should one load, the writer it tail-calls,
+ * never attached, writes into a frozen map read-only to programs.
+ */
+static void map_iter_tail_call(void)
+{
+	struct test_signed_iter_tail *skel;
+	int ro_fd, err, writer;
+	__u32 key = 0;
+
+	ro_fd = frozen_ro_map();
+	if (!ASSERT_OK_FD(ro_fd, "read-only map"))
+		return;
+	skel = test_signed_iter_tail__open();
+	if (!ASSERT_OK_PTR(skel, "open"))
+		goto out;
+	err = test_signed_iter_tail__load(skel);
+	ASSERT_ERR(err, "an iterator program that tail-calls is refused");
+	if (!err) {
+		writer = bpf_program__fd(skel->progs.tail_writer);
+		bpf_map_update_elem(bpf_map__fd(skel->maps.jmp), &key, &writer, 0);
+		iter_map_once(skel->progs.tail_reader, ro_fd);
+		ASSERT_EQ(value_of(ro_fd), 1, "constant unchanged");
+	}
+	test_signed_iter_tail__destroy(skel);
+out:
+	close(ro_fd);
+}
+
+/* Nor can an iterator program's functions be replaced (freplace). */
+static void map_iter_extension(void)
+{
+	struct test_signed_iter_ext *ext = NULL;
+	struct test_signed_iter *skel;
+
+	skel = test_signed_iter__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+		return;
+	ext = test_signed_iter_ext__open();
+	if (!ASSERT_OK_PTR(ext, "open extension") ||
+	    !ASSERT_OK(bpf_program__set_attach_target(ext->progs.new_sub,
+						      bpf_program__fd(skel->progs.call_sub),
+						      "bpf_iter_bpf_map_elem"), "target"))
+		goto out;
+	log_buf[0] = 0;
+	bpf_program__set_log_buf(ext->progs.new_sub, log_buf, sizeof(log_buf));
+	bpf_program__set_log_level(ext->progs.new_sub, 1);
+	ASSERT_ERR(test_signed_iter_ext__load(ext), "extension refused");
+	ASSERT_HAS_SUBSTR(log_buf, "Cannot extend iterator programs", "verifier log");
+out:
+	test_signed_iter_ext__destroy(ext);
 	test_signed_iter__destroy(skel);
 }
 
@@ -741,6 +847,10 @@ void test_signed_inputs(void)
 		excl_own_digest();
 	if (test__start_subtest("map_iter_rdonly"))
 		map_iter_rdonly();
+	if (test__start_subtest("map_iter_tail_call"))
+		map_iter_tail_call();
+	if (test__start_subtest("map_iter_extension"))
+		map_iter_extension();
 	if (test__start_subtest("map_idx_negative"))
 		map_idx_negative();
 	if (test__start_subtest("core_relo_after_verify"))

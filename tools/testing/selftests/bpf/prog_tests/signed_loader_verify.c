@@ -1574,6 +1574,7 @@ static void gen_loader_maps_held(void)
 	ASSERT_HAS_SUBSTR(info.name, ".rodata", "the map held is .rodata");
 	ASSERT_TRUE(info.map_flags & BPF_F_RDONLY_PROG, "read-only to programs");
 	ASSERT_EQ(try_update(ro, info.value_size, 0x11), -EPERM, "no update of .rodata");
+	/* Refused by 7.2 already: the map is read-only to programs. */
 	ASSERT_LT(try_map_writable(ro, info.value_size), 0, ".rodata not mapped writable");
 	/* CAP_SYS_ADMIN's: by id. */
 	ro_id = bpf_map_get_fd_by_id(info.id);
@@ -1582,7 +1583,13 @@ static void gen_loader_maps_held(void)
 	/* The map created before, which the loader does not freeze. */
 	plain = steal_map(tid, obs->data->freeze_fd, "plain");
 	if (ASSERT_OK_FD(plain, "pidfd_getfd plain")) {
+		__u64 vals[1] = { 0x11 };
+		__u32 keys[1] = {}, count = 1;
+
 		ASSERT_EQ(try_update(plain, 8, 0x11), -EPERM, "no update of plain");
+		ASSERT_EQ(bpf_map_update_batch(plain, keys, vals, &count, NULL), -EPERM,
+			  "nor a batch");
+		ASSERT_EQ(bpf_map_freeze(plain), -EPERM, "nor a freeze");
 		ASSERT_EQ(try_map_writable(plain, 8), -EPERM, "plain not mapped writable");
 	}
 release:

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+/*
+ * For prog_tests/signed_inputs.c: an extension of the global function
+ * bpf_iter_bpf_map_elem() of the iterator program call_sub in
+ * test_signed_iter.c.
+ */
+SEC("freplace/bpf_iter_bpf_map_elem")
+int new_sub(int x)
+{
+	return 0;
+}
+
+char _license[] SEC("license") = "GPL";
