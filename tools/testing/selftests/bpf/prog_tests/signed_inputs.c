@@ -736,6 +736,21 @@ static void map_iter_rdonly(void)
 		ASSERT_EQ(value_of(ro_fd), 1, "constant still unchanged");
 		bpf_link__destroy(link);
 	}
+	link = iter_attach(skel->progs.read_value, rw_fd);
+	if (ASSERT_OK_PTR(link, "reader attached to the other map")) {
+		ASSERT_EQ(bpf_link_update(bpf_link__fd(link),
+					  bpf_program__fd(skel->progs.sleepable), NULL),
+			  -EINVAL, "a sleepable program can not replace it");
+		bpf_link__destroy(link);
+	}
+	/* call_sub reads no value: read_value, which reads 8 bytes, can not replace it. */
+	link = iter_attach(skel->progs.call_sub, rw_fd);
+	if (ASSERT_OK_PTR(link, "program reading nothing attached")) {
+		ASSERT_EQ(bpf_link_update(bpf_link__fd(link),
+					  bpf_program__fd(skel->progs.read_value), NULL),
+			  -EACCES, "one that reads further can not replace it");
+		bpf_link__destroy(link);
+	}
 
 	ASSERT_OK(iter_map_once(skel->progs.write_value, rw_fd), "writer, other map");
 	ASSERT_EQ(value_of(rw_fd), 7, "written");	/* WRITTEN, progs/test_signed_iter.c */
@@ -764,8 +779,12 @@ static void map_iter_tail_call(void)
 	skel = test_signed_iter_tail__open();
 	if (!ASSERT_OK_PTR(skel, "open"))
 		goto out;
+	log_buf[0] = 0;
+	bpf_program__set_log_buf(skel->progs.tail_reader, log_buf, sizeof(log_buf));
+	bpf_program__set_log_level(skel->progs.tail_reader, 1);
 	err = test_signed_iter_tail__load(skel);
 	ASSERT_ERR(err, "an iterator program that tail-calls is refused");
+	ASSERT_HAS_SUBSTR(log_buf, "cannot use helper bpf_tail_call", "verifier log");
 	if (!err) {
 		writer = bpf_program__fd(skel->progs.tail_writer);
 		bpf_map_update_elem(bpf_map__fd(skel->maps.jmp), &key, &writer, 0);
@@ -777,7 +796,10 @@ out:
 	close(ro_fd);
 }
 
-/* Nor can an iterator program's functions be replaced (freplace). */
+/*
+ * Nor can an iterator program's functions be replaced (freplace), nor an
+ * iterator program take one for its target.
+ */
 static void map_iter_extension(void)
 {
 	struct test_signed_iter_ext *ext = NULL;
@@ -792,11 +814,27 @@ static void map_iter_extension(void)
 						      bpf_program__fd(skel->progs.call_sub),
 						      "bpf_iter_bpf_map_elem"), "target"))
 		goto out;
+	bpf_program__set_autoload(ext->progs.prog_target, false);
 	log_buf[0] = 0;
 	bpf_program__set_log_buf(ext->progs.new_sub, log_buf, sizeof(log_buf));
 	bpf_program__set_log_level(ext->progs.new_sub, 1);
 	ASSERT_ERR(test_signed_iter_ext__load(ext), "extension refused");
 	ASSERT_HAS_SUBSTR(log_buf, "Cannot extend iterator programs", "verifier log");
+	test_signed_iter_ext__destroy(ext);
+
+	ext = test_signed_iter_ext__open();
+	if (!ASSERT_OK_PTR(ext, "open again") ||
+	    !ASSERT_OK(bpf_program__set_attach_target(ext->progs.prog_target,
+						      bpf_program__fd(skel->progs.call_sub),
+						      "bpf_iter_bpf_map_elem"), "target"))
+		goto out;
+	bpf_program__set_autoload(ext->progs.new_sub, false);
+	log_buf[0] = 0;
+	bpf_program__set_log_buf(ext->progs.prog_target, log_buf, sizeof(log_buf));
+	bpf_program__set_log_level(ext->progs.prog_target, 1);
+	ASSERT_ERR(test_signed_iter_ext__load(ext), "iterator on a program refused");
+	ASSERT_HAS_SUBSTR(log_buf, "Iterator programs can not attach to a BPF program",
+			  "verifier log");
 out:
 	test_signed_iter_ext__destroy(ext);
 	test_signed_iter__destroy(skel);

@@ -5,8 +5,8 @@
 /*
  * Map element iterators for prog_tests/signed_inputs.c: two write into
  * the values of the map they are attached to, one with a store and one
- * through a helper, one only reads them, and one calls a global function
- * that test_signed_iter_ext.c would replace.
+ * through a helper, one only reads them, one calls a global function that
+ * test_signed_iter_ext.c would replace, and one is sleepable.
  */
 #define WRITTEN 7
 
@@ -59,6 +59,12 @@ SEC("iter/bpf_map_elem")
 int call_sub(struct bpf_iter__bpf_map_elem *ctx)
 {
 	return bpf_iter_bpf_map_elem(1);
+}
+
+SEC("iter.s/bpf_map_elem")
+int sleepable(struct bpf_iter__bpf_map_elem *ctx)
+{
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
