@@ -841,6 +841,34 @@ out:
 }
 
 /*
+ * An iterator program is a tracing program: another type with the
+ * iterator attach type is refused, where it used to load (and let an
+ * extension of it load).
+ */
+static void map_iter_not_tracing(void)
+{
+	struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_ITER,
+		    .log_buf = log_buf, .log_size = sizeof(log_buf), .log_level = 1);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id, fd;
+
+	if (!ASSERT_OK_PTR(vmlinux, "vmlinux BTF"))
+		return;
+	id = btf__find_by_name_kind(vmlinux, "bpf_iter_bpf_map_elem", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (!ASSERT_GT(id, 0, "bpf_iter_bpf_map_elem"))
+		return;
+	o.attach_btf_id = id;
+	log_buf[0] = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "lsm_iter", "GPL", insns, ARRAY_SIZE(insns), &o);
+	ASSERT_EQ(fd, -EINVAL, "an LSM program as an iterator");
+	ASSERT_HAS_SUBSTR(log_buf, "Only tracing programs can be iterators", "verifier log");
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
  * "bpf: look up each map an instruction names once per load": an fd_array
  * index is never negative.  fd_array[-1] holds a map here, and the load
  * must still be refused rather than bind it.
@@ -889,6 +917,8 @@ void test_signed_inputs(void)
 		map_iter_tail_call();
 	if (test__start_subtest("map_iter_extension"))
 		map_iter_extension();
+	if (test__start_subtest("map_iter_not_tracing"))
+		map_iter_not_tracing();
 	if (test__start_subtest("map_idx_negative"))
 		map_idx_negative();
 	if (test__start_subtest("core_relo_after_verify"))
