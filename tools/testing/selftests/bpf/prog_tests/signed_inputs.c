@@ -847,9 +847,9 @@ out:
  */
 static void map_iter_not_tracing(void)
 {
-	struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_ITER,
 		    .log_buf = log_buf, .log_size = sizeof(log_buf), .log_level = 1);
+	struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	int id, fd;
 
