@@ -85,8 +85,9 @@ __bpf_kfunc_start_defs();
  * @hash3: bytes 24 to 31
  * @aux: the calling loader, supplied by the verifier
  *
- * A signed light-skeleton loader calls this first, before it writes into
- * its metadata map, the one map it was loaded with.  It passes the SHA-256
+ * A signed light-skeleton loader calls this first, before any bpf()
+ * command of its own, and before it writes into its metadata map, the one
+ * map it was loaded with.  It passes the SHA-256
  * of the metadata that its signed instructions carry in four registers,
  * each holding its eight bytes as a BPF_DW store would write them to
  * memory: loaded by ld_imm64, it needs no copy on the stack.  The checks,
@@ -94,6 +95,8 @@ __bpf_kfunc_start_defs();
  *
  * * the loader's verdict is %BPF_SIG_VERIFIED, and this task runs it, not
  *   a program that tail-called it;
+ * * it has not called bpf_sys_bpf() in this run: the run holds only the
+ *   maps the loader creates once promoted (bpf_loader_run_end());
  * * its instructions are those that were signed, name one map, by
  *   fd_array index, and it holds no BTF: no program BTF, and no BTF
  *   object bound by fd_array_cnt, a module kfunc call or a ksym;
@@ -123,17 +126,17 @@ __bpf_kfunc_start_defs();
  * calls for different loaders never wait for each other.
  *
  * Context: Process context, from a sleepable BPF_PROG_TYPE_SYSCALL program.
- * Return: 0 if the verdict was promoted.  -EPERM if the loader is not signed
- * or was tail-called, -EALREADY if its verdict was promoted already,
- * -EKEYREJECTED if its instructions are not those that were signed or do not
- * name exactly one map, by fd_array index, or it holds BTF or was loaded
- * with another map, -EUSERS if another task shares its file descriptor
- * table, -EINPROGRESS if another call is checking it right now, -EACCES if
- * the map is not exclusive to the loader, -EBUSY if it is not frozen or a
- * writer is still at work, -EINVAL if it is not a one-element array or is
- * mmapable, -EBADMSG if its contents do not match the hash, -EEXIST if
- * another loader was promoted, or is being checked, on it, or the error of
- * the first LSM that refused the verdict.
+ * Return: 0 if the verdict was promoted.  -EPERM if the loader is not signed,
+ * was tail-called or has called bpf_sys_bpf() in this run, -EALREADY if its
+ * verdict was promoted already, -EKEYREJECTED if its instructions are not
+ * those that were signed or do not name exactly one map, by fd_array index, or
+ * it holds BTF or was loaded with another map, -EUSERS if another task shares
+ * its file descriptor table, -EINPROGRESS if another call is checking it right
+ * now, -EACCES if the map is not exclusive to the loader, -EBUSY if it is not
+ * frozen or a writer is still at work, -EINVAL if it is not a one-element
+ * array or is mmapable, -EBADMSG if its contents do not match the hash,
+ * -EEXIST if another loader was promoted, or is being checked, on it, or the
+ * error of the first LSM that refused the verdict.
  */
 __bpf_kfunc int bpf_loader_verify_metadata(u64 hash0, u64 hash1, u64 hash2,
 					   u64 hash3, struct bpf_prog_aux *aux)
@@ -160,6 +163,13 @@ __bpf_kfunc int bpf_loader_verify_metadata(u64 hash0, u64 hash1, u64 hash2,
 	 */
 	run = bpf_loader_run_of(aux->prog);
 	if (!run)
+		return -EPERM;
+	/*
+	 * The run holds the maps the loader creates from its promotion on
+	 * (bpf_loader_run_end()): none that it could have created before,
+	 * which others could have written since.
+	 */
+	if (run->sys_bpf_called)
 		return -EPERM;
 	/*
 	 * Only what the signature covers may be vouched for: not a loader

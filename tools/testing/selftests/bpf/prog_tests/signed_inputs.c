@@ -850,13 +850,9 @@ static void map_iter_not_tracing(void)
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_ITER,
 		    .log_buf = log_buf, .log_size = sizeof(log_buf), .log_level = 1);
 	struct bpf_insn insns[] = { BPF_MOV64_IMM(BPF_REG_0, 0), BPF_EXIT_INSN() };
-	struct btf *vmlinux = btf__load_vmlinux_btf();
 	int id, fd;
 
-	if (!ASSERT_OK_PTR(vmlinux, "vmlinux BTF"))
-		return;
-	id = btf__find_by_name_kind(vmlinux, "bpf_iter_bpf_map_elem", BTF_KIND_FUNC);
-	btf__free(vmlinux);
+	id = libbpf_find_vmlinux_btf_id("bpf_map_elem", BPF_TRACE_ITER);
 	if (!ASSERT_GT(id, 0, "bpf_iter_bpf_map_elem"))
 		return;
 	o.attach_btf_id = id;

@@ -59,6 +59,7 @@ struct verify_case {
 	int hash_byte;		/* 1 + the byte the loader's hash differs in; 0: none */
 	bool cnt_self;		/* fd_array_cnt binds the metadata map */
 	bool no_map_insn;	/* no instruction names the map */
+	bool sys_bpf_first;	/* the loader calls bpf_sys_bpf() before the kfunc */
 };
 
 /* As progs/test_signed_loader_verify.c keeps it, per thread. */
@@ -119,9 +120,10 @@ static int vmlinux_func_id(const char *name)
 /*
  * The loader names its map with @map_src: BPF_PSEUDO_MAP_IDX (fd_array[0]),
  * BPF_PSEUDO_MAP_FD (an fd that verify_loader_load() sets) or 0 (not at all).
+ * If @sys_bpf_first, it issues a bpf() command before it calls the kfunc.
  */
 static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, int map_src,
-			       __u32 ksym_id)
+			       __u32 ksym_id, bool sys_bpf_first)
 {
 	struct bpf_insn *i = insns;
 	__u64 dw;
@@ -133,6 +135,16 @@ static int verify_loader_insns(struct bpf_insn *insns, const __u8 *hash, int map
 	/* r0 = the map, unused */
 	if (map_src)
 		i = emit_ld64(i, BPF_REG_0, map_src, 0);
+	/* bpf_sys_bpf(BPF_MAP_FREEZE, { .map_fd = -1 }, 8): -EBADF, unused */
+	if (sys_bpf_first) {
+		*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -8, -1);
+		*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -4, 0);
+		*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_1, BPF_MAP_FREEZE);
+		*i++ = (struct bpf_insn)BPF_MOV64_REG(BPF_REG_2, BPF_REG_10);
+		*i++ = (struct bpf_insn)BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -8);
+		*i++ = (struct bpf_insn)BPF_MOV64_IMM(BPF_REG_3, 8);
+		*i++ = (struct bpf_insn)BPF_EMIT_CALL(BPF_FUNC_sys_bpf);
+	}
 	for (k = 0; k < 4; k++) {
 		memcpy(&dw, hash + k * 8, sizeof(dw));
 		i = emit_ld64(i, BPF_REG_1 + k, 0, dw);
@@ -210,7 +222,7 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	l->cnt = verify_loader_insns(l->insns, hash,
 				     c->no_map_insn ? 0 :
 				     c->map_by_fd ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_IDX,
-				     ksym_id);
+				     ksym_id, c->sys_bpf_first);
 	/* The digest: the same with the fd of a map-by-fd instruction zeroed. */
 	libbpf_sha256(l->insns, l->cnt * sizeof(struct bpf_insn), excl);
 	if (c->excl_zero_digest)
@@ -567,6 +579,19 @@ static void verify_ksym(void)
 }
 
 /*
+ * A loader that issued a bpf() command before it called the kfunc (a
+ * refused BPF_MAP_FREEZE here) is not promoted: the run holds only the
+ * maps the loader creates once promoted, and those it created before could
+ * have been written by others since.
+ */
+static void verify_sys_bpf_first(void)
+{
+	struct verify_case c = { .sys_bpf_first = true };
+
+	verify_case(&c, -EPERM, 0, BPF_SIG_VERIFIED);
+}
+
+/*
  * An mmapable array: a page of it pinned through a writable mapping before
  * the freeze (an io_uring fixed buffer, say) stays writable after it, so
  * its contents may change after the kernel hashed them.  Refused.
@@ -634,7 +659,7 @@ static void verify_other_run(void)
 	memcpy(value, payload, sizeof(payload));
 	memcpy(value + sizeof(payload), "GPL", 4);
 	libbpf_sha256(value, sizeof(value), hash);
-	cnt = verify_loader_insns(insns, hash, BPF_PSEUDO_MAP_IDX, 0);
+	cnt = verify_loader_insns(insns, hash, BPF_PSEUDO_MAP_IDX, 0, false);
 	/* In place of "exit": bpf_sys_bpf(BPF_PROG_LOAD) of the payload. */
 	i = &insns[cnt - 1];
 	*i++ = (struct bpf_insn)BPF_ST_MEM(BPF_W, BPF_REG_10, -64, BPF_PROG_TYPE_SOCKET_FILTER);
@@ -1225,7 +1250,7 @@ static void fixed_call(void)
 	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "__loader.map", 4, 64, 1, NULL);
 	if (!ASSERT_OK_FD(map_fd, "map"))
 		return;
-	cnt = verify_loader_insns(insns, hash, BPF_PSEUDO_MAP_IDX, 0);
+	cnt = verify_loader_insns(insns, hash, BPF_PSEUDO_MAP_IDX, 0, false);
 	call = &insns[cnt - 2];
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -1256,10 +1281,18 @@ static void fixed_call(void)
 	close(map_fd);
 }
 
+/* Where the program descriptors of a loader's @ctx start. */
+static struct bpf_prog_desc *ctx_progs(void *ctx, int nr_maps)
+{
+	struct bpf_map_desc *md = ctx + sizeof(struct bpf_loader_ctx);
+
+	return (void *)(md + nr_maps);
+}
+
 static void close_ctx_fds(void *ctx, int nr_maps, int nr_progs)
 {
 	struct bpf_map_desc *md = ctx + sizeof(struct bpf_loader_ctx);
-	struct bpf_prog_desc *pd = (void *)(md + nr_maps);
+	struct bpf_prog_desc *pd = ctx_progs(ctx, nr_maps);
 	int i;
 
 	for (i = 0; i < nr_maps; i++)
@@ -1371,7 +1404,7 @@ static void verify_gen_loader(int deny)
 		return;
 	if (gen_loader_init(&g))
 		goto out;
-	pd = g.ctx + sizeof(struct bpf_loader_ctx) + g.nr_maps * sizeof(struct bpf_map_desc);
+	pd = ctx_progs(g.ctx, g.nr_maps);
 	prog_fd = gen_loader_load(&g, &map_fd);
 	if (!ASSERT_OK_FD(prog_fd, "loader load"))
 		goto out;
@@ -1513,12 +1546,12 @@ static int try_update(int fd, __u32 value_size, __u8 byte)
 
 static int try_map_writable(int fd, __u32 size)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, (size + pg - 1) / pg * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	long pg = sysconf(_SC_PAGESIZE), len = (size + pg - 1) / pg * pg;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
-	munmap(p, (size + pg - 1) / pg * pg);
+	munmap(p, len);
 	return 0;
 }
 
@@ -1602,7 +1635,7 @@ release:
 	ASSERT_EQ(st.payload_loader_verdict, BPF_SIG_METADATA_VERIFIED, "a promoted loader's");
 
 	/* The program returns the constant that was signed. */
-	pd = g.ctx + sizeof(struct bpf_loader_ctx) + g.nr_maps * sizeof(struct bpf_map_desc);
+	pd = ctx_progs(g.ctx, g.nr_maps);
 	prog = steal_fd(tid, pd[0].prog_fd);
 	if (ASSERT_OK_FD(prog, "pidfd_getfd program")) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = sizeof(pkt));
@@ -1981,6 +2014,8 @@ void test_signed_loader_verify(void)
 		verify_btf_fd();
 	if (test__start_subtest("verify_ksym"))
 		verify_ksym();
+	if (test__start_subtest("verify_sys_bpf_first"))
+		verify_sys_bpf_first();
 	if (test__start_subtest("verify_wrong_map"))
 		verify_wrong_map();
 	if (test__start_subtest("verify_repeated"))
