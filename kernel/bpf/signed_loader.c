@@ -119,7 +119,8 @@ __bpf_kfunc_start_defs();
  * security_bpf_prog_load_post_integrity() with %LSM_INT_SCHEME_BPF_LOADER
  * and %LSM_INT_VERDICT_OK.  Only if every LSM accepts it is the verdict
  * promoted to %BPF_SIG_METADATA_VERIFIED.  On any error the verdict is
- * left as it was and a later call may try again.
+ * left as it was and a later call may try again; after the -EPERM for a
+ * loader that called bpf_sys_bpf(), only in another run.
  *
  * Calls for one loader are claimed in the loader itself, so that a loader
  * run by several tasks at once is reported and promoted at most once;
