@@ -8,20 +8,28 @@ result() {	# result NAME STATUS
 	else fail=$((fail + 1)); echo "FAIL: $1"; fi
 }
 gate() {	# gate NAME CMD... (output kept in $OUT/gates/NAME.log, shown on failure)
-	local name=$1 log=$OUT/gates/${1//\//_}.log; shift
+	local name=$1 log=$OUT/gates/${1//\//_}.log t0=$SECONDS; shift
 	mkdir -p "$OUT/gates"
 	if "$@" > "$log" 2>&1; then result "$name" 0; gate_rc=0
 	else tail -30 "$log"; result "$name" 1; gate_rc=1; fi
+	took $t0 "$name"
 }
+# took START NAME: NAME took from START (a $SECONDS) until now; the
+# longest steps are listed at the end, where CI's excerpt of the output is.
+steps=()
+took() { steps+=("$((SECONDS - $1)) $2"); }
 finish() {
 	[ -z "${ob_pid:-}" ] || collect_ob	# the other 7.2.y builds, if not counted yet
 	[ -z "${b_pid:-}" ] || collect_b	# kernel B's boot, if it still runs
+	printf '%s\n' "${steps[@]}" | sort -rn | head -15 | awk '{ t = $1; $1 = ""; printf "time: %5d s%s\n", t, $0 }'
 	echo "make check: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 	echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?
 }
 
+t0=$SECONDS
 "$TOP/scripts/deps.sh"
 "$TOP/scripts/fetch-base.sh"
+took $t0 "deps and the base"
 rm -rf "$OUT/gates"	# no log of a gate that no longer exists
 gate apply "$TOP/scripts/apply.sh" || true
 [ "$fail" = 0 ] || finish
@@ -68,14 +76,12 @@ lint_gates() {
 }
 
 mapfile -t SERIES < <(list "$PATCHES/series")
-# The fixes first: their full builds fill ccache for the rest.
-fix_gates ""
-gate build-bisect "$TOP/scripts/build-bisect.sh"
+# What kernel B's boot needs first: it is the longest step, and starts as
+# soon as it can; the other builds (the fixes alone, each commit, the base)
+# run beside it.
 gate build-kernel "$TOP/scripts/build-kernel.sh"
 gate build-kernel-b "$TOP/scripts/build-kernel.sh" b
-gate build-kernel-base "$TOP/scripts/build-kernel.sh" base
 gate build-selftests "$TOP/scripts/build-selftests.sh"
-collect_ob
 [ "$fail" = 0 ] || finish
 
 # Kernel B must number bpf_loader_verify_metadata differently from the test
@@ -116,8 +122,9 @@ vm_cmd() {	# vm_cmd ARGS [MORE]: the guest's command line
 	echo "$cmd"
 }
 vm_tests() {
-	local rc
+	local rc t0=$SECONDS
 	"$TOP/scripts/vm-run.sh" "$2" "$(vm_cmd "$3" "${4:-}")" && rc=0 || rc=$?
+	took $t0 "$1 (boot)"
 	progs_results "$1" "$OUT/vm-$2/output" "$rc"
 }
 # vm_start NAME ARGS [MORE]: the boot of vm_tests in the background (a VM
@@ -126,6 +133,11 @@ vm_tests() {
 vm_start() {
 	{ "$TOP/scripts/vm-run.sh" "$1" "$(vm_cmd "$2" "${3:-}")" && rc=0 || rc=$?
 	  echo "$rc" > "$OUT/vm-$1.rc"; } > "$OUT/vm-$1.log" 2>&1 &
+}
+vm_took() {	# vm_took NAME PREFIX: the time vm-run.sh logged for a background boot
+	local s
+	s=$(sed -n "s/.* finished after \([0-9]*\)s$/\1/p" "$BOUT/vm-$1.log" 2>/dev/null)
+	[ -z "$s" ] || steps+=("$s $2 (boot, in the background)")
 }
 # progs_lines LOG: "STATUS NAME" per subtest, and per test without subtests,
 # of a test_progs log (not the failures' logs repeated at its end).
@@ -227,6 +239,11 @@ suites_lines() {
 }
 
 NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf,verifier_"
+# Kernel B (KASAN, lockdep and kmemleak under TCG) runs the tests several
+# times slower than the test kernel: there test_progs' watchdog, which
+# kills a test after 120 s, waits 600 s, and the soak, whose cycles took
+# about a second each on the machines of 2026-12-01, has 100.
+B_ARGS="-w 600" SOAK=100
 # Kernel B, the debug kernel: every test again (among them the light
 # skeleton signed at build time, byte for byte the one that runs on the
 # test kernel, on other BTF ids), then the soak and the fault injection
@@ -237,19 +254,27 @@ NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf,verifier_"
 KMEMLEAK_SCAN="D=/sys/kernel/debug; echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
 DEBUG_TIER="D=/sys/kernel/debug
 	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
-	./vm-tool soak 500 > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
+	./vm-tool soak $SOAK > /tmp/out/soak 2>&1; echo \$? >> /tmp/out/soak
 	./vm-tool faults > /tmp/out/faults 2>&1; echo \$? >> /tmp/out/faults
 	$KMEMLEAK_SCAN"
 KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
 BOUT=$OUT
-VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-2400} \
-	vm_start selftests-b "$NOT_HERE" "$DEBUG_TIER"
+VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
+	vm_start selftests-b "$B_ARGS $NOT_HERE" "$DEBUG_TIER"
 b_pid=$!
+
+# Beside kernel B's boot: each fix alone on the base, each commit of the
+# series, the base kernel (the fixes' builds fill ccache for it).
+fix_gates ""
+gate build-bisect "$TOP/scripts/build-bisect.sh"
+gate build-kernel-base "$TOP/scripts/build-kernel.sh" base
+collect_ob
+[ "$fail" = 0 ] || finish
 # ipe_bpf leaves an IPE policy active: on kernel B too it gets a boot of its
 # own, started once the test kernel's boots are done (b_start_ipe).
 b_start_ipe() {
-	VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-2400} \
-		vm_start selftests-b-ipe "-t ipe_bpf" "$KMEMLEAK_SCAN"
+	VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
+		vm_start selftests-b-ipe "$B_ARGS -t ipe_bpf" "$KMEMLEAK_SCAN"
 	bi_pid=$!
 }
 debug_result() {	# debug_result NAME FILE: its last line is the exit status
@@ -265,8 +290,9 @@ collect_b() {
 	wait "$b_pid" || true
 	b_pid=
 	cat "$BOUT/vm-selftests-b.log"
+	vm_took selftests-b vm-b
 	progs_results vm-b "$d/output" "$(cat "$BOUT/vm-selftests-b.rc" 2>/dev/null || echo 1)"
-	debug_result "soak: 500 signed loads and 500 refused ones, nothing left behind" "$d/soak"
+	debug_result "soak: $SOAK signed loads and $SOAK refused ones, nothing left behind" "$d/soak"
 	debug_result "faults: a failure at each allocation point leaves nothing behind" "$d/faults"
 	kmemleak_result "vm-b/kmemleak: no leak after every test, the soak and the faults" "$d/kmemleak"
 	[ -n "${bi_pid:-}" ] || b_start_ipe
@@ -274,6 +300,7 @@ collect_b() {
 	bi_pid=
 	d=$BOUT/vm-selftests-b-ipe
 	cat "$BOUT/vm-selftests-b-ipe.log"
+	vm_took selftests-b-ipe vm-b-ipe
 	progs_results vm-b-ipe "$d/output" "$(cat "$BOUT/vm-selftests-b-ipe.rc" 2>/dev/null || echo 1)"
 	kmemleak_result "vm-b-ipe/kmemleak: no leak after ipe_bpf" "$d/kmemleak"
 }

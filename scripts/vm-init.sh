@@ -14,7 +14,7 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mkdir -p /tmp/out /run/out
 mount -t 9p -o trans=virtio,version=9p2000.L out /tmp/out
-mount -t 9p -o trans=virtio,version=9p2000.L,ro tests /run/out
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose tests /run/out
 nproc > /tmp/out/cpus
 echo "vm-init: lsm=$(cat /sys/kernel/security/lsm 2>/dev/null || echo '?') kernel=$(uname -r) cpus=$(cat /tmp/out/cpus)"
 sh /tmp/out/cmd
