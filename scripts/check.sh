@@ -127,13 +127,15 @@ vm_tests() {
 	took $t0 "$1 (boot)"
 	progs_results "$1" "$OUT/vm-$2/output" "$rc"
 }
-# vm_start NAME ARGS [MORE]: the boot of vm_tests in the background (a VM
-# under TCG keeps about one core busy); its exit status and vm-run.sh's
-# messages go to $OUT/vm-NAME.rc and .log, and its results are counted later.
-vm_start() {
+# vm_bg NAME ARGS [MORE]: the boot of vm_tests, to be run in the background
+# (a VM under TCG keeps about one core busy); its exit status and
+# vm-run.sh's messages go to $OUT/vm-NAME.rc and .log, and its results are
+# counted later. vm_start: vm_bg in the background.
+vm_bg() {
 	{ "$TOP/scripts/vm-run.sh" "$1" "$(vm_cmd "$2" "${3:-}")" && rc=0 || rc=$?
-	  echo "$rc" > "$OUT/vm-$1.rc"; } > "$OUT/vm-$1.log" 2>&1 &
+	  echo "$rc" > "$OUT/vm-$1.rc"; } > "$OUT/vm-$1.log" 2>&1
 }
+vm_start() { vm_bg "$@" & }
 vm_took() {	# vm_took NAME PREFIX: the time vm-run.sh logged for a background boot
 	local s
 	s=$(sed -n "s/.* finished after \([0-9]*\)s$/\1/p" "$BOUT/vm-$1.log" 2>/dev/null)
@@ -250,7 +252,9 @@ B_ARGS="-w 600" SOAK=100
 # runs, then a kmemleak scan. vm-run.sh fails the run on any KASAN,
 # lockdep, RCU or sleeping-in-atomic report. Faults are injected only
 # through fail-nth. The longest boot (KASAN under TCG): it runs in the
-# background from here on, and is counted at the end (collect_b).
+# background from here on, and is counted at the end (collect_b). Then,
+# in the same background job, ipe_bpf on kernel B: it leaves an IPE policy
+# active, so it has a boot of its own.
 KMEMLEAK_SCAN="D=/sys/kernel/debug; echo scan > \$D/kmemleak; sleep 5; echo scan > \$D/kmemleak; cat \$D/kmemleak > /tmp/out/kmemleak"
 DEBUG_TIER="D=/sys/kernel/debug
 	for f in failslab fail_page_alloc; do echo 0 > \$D/\$f/ignore-gfp-wait; echo 0 > \$D/\$f/verbose; done
@@ -259,8 +263,10 @@ DEBUG_TIER="D=/sys/kernel/debug
 	$KMEMLEAK_SCAN"
 KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
 BOUT=$OUT
-VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
-	vm_start selftests-b "$B_ARGS $NOT_HERE" "$DEBUG_TIER"
+{ VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
+	vm_bg selftests-b "$B_ARGS $NOT_HERE" "$DEBUG_TIER"
+  VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
+	vm_bg selftests-b-ipe "$B_ARGS -t ipe_bpf" "$KMEMLEAK_SCAN"; } &
 b_pid=$!
 
 # Beside kernel B's boot: each fix alone on the base, each commit of the
@@ -270,13 +276,10 @@ gate build-bisect "$TOP/scripts/build-bisect.sh"
 gate build-kernel-base "$TOP/scripts/build-kernel.sh" base
 collect_ob
 [ "$fail" = 0 ] || finish
-# ipe_bpf leaves an IPE policy active: on kernel B too it gets a boot of its
-# own, started once the test kernel's boots are done (b_start_ipe).
-b_start_ipe() {
-	VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
-		vm_start selftests-b-ipe "$B_ARGS -t ipe_bpf" "$KMEMLEAK_SCAN"
-	bi_pid=$!
-}
+# On the base, in the background too: a loader that calls the kfunc is
+# refused there, and the verifier suites run, for collect_base.
+KTREE=$WORK_BASE VM_TIMEOUT=1800 vm_start selftests-base "-t signed_loader_verify/old_kernel_refuses" "$VERIFIER_SUITES"
+base_pid=$!
 debug_result() {	# debug_result NAME FILE: its last line is the exit status
 	[ -s "$2" ] && cat "$2" | grep -v '^[0-9]*$'
 	result "vm-b/$1" "$([ -s "$2" ] && [ "$(tail -1 "$2")" = 0 ] && echo 0 || echo 1)"
@@ -295,9 +298,6 @@ collect_b() {
 	debug_result "soak: $SOAK signed loads and $SOAK refused ones, nothing left behind" "$d/soak"
 	debug_result "faults: a failure at each allocation point leaves nothing behind" "$d/faults"
 	kmemleak_result "vm-b/kmemleak: no leak after every test, the soak and the faults" "$d/kmemleak"
-	[ -n "${bi_pid:-}" ] || b_start_ipe
-	wait "$bi_pid" || true
-	bi_pid=
 	d=$BOUT/vm-selftests-b-ipe
 	cat "$BOUT/vm-selftests-b-ipe.log"
 	vm_took selftests-b-ipe vm-b-ipe
@@ -331,20 +331,22 @@ for c in $(git -C "$WORK" log --format=%h --grep='^libbpf: ' base..HEAD); do
 	[ "$gate_rc" != 0 ] || SELFTESTS=selftests-at vm_tests "vm-at-$c" selftests-at "$NOT_HERE"
 done
 
-# On the base: a loader that calls the kfunc is refused there, and every
-# test of the verifier suites that passes there passes with the series.
-KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$VERIFIER_SUITES"
-suites_lines selftests-base
-for suite in test_verifier verifier_progs; do
-	no_regression "$suite" "$OUT/vm-selftests-base/$suite.results" "$OUT/vm-selftests/$suite.results"
-done
 
 # The series' own tests again on two CPUs (the other test boots but the
 # bench's have one, see scripts/vm-run.sh): concurrent loads and
 # verifications on CPUs of their own.
 VM_CPUS=2 vm_tests vm-smp2 selftests-smp2 "-t signed_loader_verify,signed_inputs,lsm_post_integrity $NOT_HERE"
 
-b_start_ipe
+# The base's boot: old_kernel_refuses, and every test of the verifier
+# suites that passes on the base passes with the series.
+wait "$base_pid" || true
+cat "$OUT/vm-selftests-base.log"
+vm_took selftests-base vm-base
+progs_results vm-base "$OUT/vm-selftests-base/output" "$(cat "$OUT/vm-selftests-base.rc" 2>/dev/null || echo 1)"
+suites_lines selftests-base
+for suite in test_verifier verifier_progs; do
+	no_regression "$suite" "$OUT/vm-selftests-base/$suite.results" "$OUT/vm-selftests/$suite.results"
+done
 
 # make bench still builds and runs: one round on the test kernel (13 to
 # 18 s warm). Its figures are not judged; a load that fails fails it.
