@@ -130,12 +130,11 @@ vm_tests() {
 # vm_bg NAME ARGS [MORE]: the boot of vm_tests, to be run in the background
 # (a VM under TCG keeps about one core busy); its exit status and
 # vm-run.sh's messages go to $OUT/vm-NAME.rc and .log, and its results are
-# counted later. vm_start: vm_bg in the background.
+# counted later.
 vm_bg() {
 	{ "$TOP/scripts/vm-run.sh" "$1" "$(vm_cmd "$2" "${3:-}")" && rc=0 || rc=$?
 	  echo "$rc" > "$OUT/vm-$1.rc"; } > "$OUT/vm-$1.log" 2>&1
 }
-vm_start() { vm_bg "$@" & }
 vm_took() {	# vm_took NAME PREFIX: the time vm-run.sh logged for a background boot
 	local s
 	s=$(sed -n "s/.* finished after \([0-9]*\)s$/\1/p" "$BOUT/vm-$1.log" 2>/dev/null)
@@ -189,19 +188,36 @@ kunit_results() {	# kunit_results PREFIX CONSOLE_LOG
 	[ "$n" -gt 0 ] || result "$1: KUnit reported at least one case" 1
 }
 
-# The results of a test_verifier run as "STATUS p|u description" lines
-# (test numbers differ between base and series: the series adds tests).
-tv_lines() {
-	sed -n -E -e 's/^#[0-9]+\/([up]) (.*) Did not run the program \(.*\) OK$/OK \1 \2/p' \
-		  -e 's/^#[0-9]+\/([up]) (.*) (OK|FAIL|SKIP)$/\3 \1 \2/p' "$1"
+# The results of a test_verifier run as "NUMBER STATUS p|u description"
+# lines (tv_numbered), and without the number (tv_lines: the series adds
+# tests, so a number names another test in another build).
+tv_numbered() {
+	sed -n -E -e 's/^#([0-9]+)\/([up]) (.*) Did not run the program \(.*\) OK$/\1 OK \2 \3/p' \
+		  -e 's/^#([0-9]+)\/([up]) (.*) (OK|FAIL|SKIP)$/\1 \4 \2 \3/p' "$1"
 }
-# Upstream's verifier suites, run on the base and on the series head: the
-# verifier_* tests of test_progs, and test_verifier (unprivileged runs
-# included; the lean kernels refuse those by default). Their output goes
-# to $OUT/vm-NAME/verifier_progs and test_verifier.
-VERIFIER_SUITES="echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled
+tv_lines() { tv_numbered "$1" | cut -d' ' -f2-; }
+# Upstream's verifier suites on the series head: the verifier_* tests of
+# test_progs, and test_verifier (unprivileged runs included; the lean
+# kernels refuse those by default). Their output goes to
+# $OUT/vm-NAME/verifier_progs and test_verifier.
+UNPRIV="echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled"
+VERIFIER_SUITES="$UNPRIV
 	./test_verifier > /tmp/out/test_verifier 2>&1
 	./test_progs -t verifier_ > /tmp/out/verifier_progs 2>&1"
+# base_suites: what the base's boot runs of the same suites, the same
+# binaries: the tests the known lists name (the test_verifier tests by
+# their numbers in the head's run, the verifier_* tests whole). Every
+# other test must pass on the head (suite_results), so only one of those
+# can pass on the base and not with the series (no_regression).
+base_suites() {
+	local nums tests
+	nums=$(awk 'NR == FNR { k[$0]; next } { n = $1; sub(/^[0-9]+ [A-Z]+ /, ""); if ($0 in k) print n }' \
+		<(list "$TOP/scripts/test_verifier.known") <(tv_numbered "$OUT/vm-selftests/test_verifier") | tr '\n' ' ')
+	tests=$(list "$TOP/scripts/verifier_progs.known" | cut -d/ -f1 | sort -u | paste -sd,)
+	echo "$UNPRIV
+	for n in $nums; do ./test_verifier \$n; done > /tmp/out/test_verifier 2>&1
+	./test_progs -t $tests > /tmp/out/verifier_progs 2>&1"
+}
 # listed KNOWN NAME: KNOWN names the test NAME ("test/" names its subtests).
 listed() {
 	list "$1" | awk -v n="$2" '$0 == n || (/\/$/ && index(n, $0) == 1) { f = 1 } END { exit !f }'
@@ -213,6 +229,8 @@ listed() {
 suite_results() {
 	local status name n=0
 	[ -s "$3" ] || { result "$1: the suite ran" 1; return; }
+	result "$1: the suite ran to its end (its Summary line)" \
+		"$(grep -q '^Summary: ' "${3%.results}" && echo 0 || echo 1)"
 	while read -r status name; do
 		if [ "$status" = OK ]; then
 			result "$1/$name" 0
@@ -225,11 +243,11 @@ suite_results() {
 	echo "$1: $n known failures and skips (${2#"$TOP"/}) counted neither way"
 }
 # no_regression NAME BASE_RESULTS HEAD_RESULTS: every test that passes on
-# the base passes with the series (the series may add tests).
+# the base passes with the series (the base ran those base_suites names).
 no_regression() {
 	local lost
 	lost=$(comm -23 <(sed -n 's/^OK //p' "$2" | sort) <(sed -n 's/^OK //p' "$3" | sort))
-	echo "$1: $(grep -c '^OK ' "$2") of $(wc -l < "$2") pass on the base, $(grep -c '^OK ' "$3") of $(wc -l < "$3") with the series"
+	echo "$1: on the base, $(grep -c '^OK ' "$2") of the $(wc -l < "$2") tests run pass; with the series, $(grep -c '^OK ' "$3") of $(wc -l < "$3")"
 	[ -z "$lost" ] || { echo "$1: passes on the base, not with the series:"; echo "$lost"; }
 	result "vm-base/$1: nothing that passes on the base fails with the series" \
 		"$([ -s "$2" ] && [ -s "$3" ] && [ -z "$lost" ] && echo 0 || echo 1)"
@@ -243,8 +261,8 @@ suites_lines() {
 NOT_HERE="-b signed_loader_verify/old_kernel_refuses,ipe_bpf,verifier_"
 # Kernel B (KASAN, lockdep and kmemleak under TCG) runs the tests several
 # times slower than the test kernel: there test_progs' watchdog, which
-# kills a test after 120 s, waits 600 s, and the soak, whose cycles took
-# about a second each on the machines of 2026-12-01, has 100.
+# kills a test after 120 s, waits 600 s. The soak has 100 cycles (46 s
+# beside the other boots, 2026-12-01).
 B_ARGS="-w 600" SOAK=100
 # Kernel B, the debug kernel: every test again (among them the light
 # skeleton signed at build time, byte for byte the one that runs on the
@@ -276,10 +294,6 @@ gate build-bisect "$TOP/scripts/build-bisect.sh"
 gate build-kernel-base "$TOP/scripts/build-kernel.sh" base
 collect_ob
 [ "$fail" = 0 ] || finish
-# On the base, in the background too: a loader that calls the kfunc is
-# refused there, and the verifier suites run, for collect_base.
-KTREE=$WORK_BASE VM_TIMEOUT=1800 vm_start selftests-base "-t signed_loader_verify/old_kernel_refuses" "$VERIFIER_SUITES"
-base_pid=$!
 debug_result() {	# debug_result NAME FILE: its last line is the exit status
 	[ -s "$2" ] && cat "$2" | grep -v '^[0-9]*$'
 	result "vm-b/$1" "$([ -s "$2" ] && [ "$(tail -1 "$2")" = 0 ] && echo 0 || echo 1)"
@@ -319,6 +333,13 @@ suites_lines selftests
 suite_results vm/test_verifier "$TOP/scripts/test_verifier.known" "$OUT/vm-selftests/test_verifier.results"
 suite_results vm/verifier_progs "$TOP/scripts/verifier_progs.known" "$OUT/vm-selftests/verifier_progs.results"
 kunit_results vm/kunit "$OUT/vm-selftests/console.log"
+# On the base: a loader that calls the kfunc is refused there, and every
+# test of the verifier suites that passes there passes with the series.
+KTREE=$WORK_BASE vm_tests vm-base selftests-base "-t signed_loader_verify/old_kernel_refuses" "$(base_suites)"
+suites_lines selftests-base
+for suite in test_verifier verifier_progs; do
+	no_regression "$suite" "$OUT/vm-selftests-base/$suite.results" "$OUT/vm-selftests/$suite.results"
+done
 # ipe_bpf leaves an IPE policy active: a boot of its own.
 vm_tests vm-ipe selftests-ipe "-t ipe_bpf"
 
@@ -331,22 +352,10 @@ for c in $(git -C "$WORK" log --format=%h --grep='^libbpf: ' base..HEAD); do
 	[ "$gate_rc" != 0 ] || SELFTESTS=selftests-at vm_tests "vm-at-$c" selftests-at "$NOT_HERE"
 done
 
-
 # The series' own tests again on two CPUs (the other test boots but the
 # bench's have one, see scripts/vm-run.sh): concurrent loads and
 # verifications on CPUs of their own.
 VM_CPUS=2 vm_tests vm-smp2 selftests-smp2 "-t signed_loader_verify,signed_inputs,lsm_post_integrity $NOT_HERE"
-
-# The base's boot: old_kernel_refuses, and every test of the verifier
-# suites that passes on the base passes with the series.
-wait "$base_pid" || true
-cat "$OUT/vm-selftests-base.log"
-vm_took selftests-base vm-base
-progs_results vm-base "$OUT/vm-selftests-base/output" "$(cat "$OUT/vm-selftests-base.rc" 2>/dev/null || echo 1)"
-suites_lines selftests-base
-for suite in test_verifier verifier_progs; do
-	no_regression "$suite" "$OUT/vm-selftests-base/$suite.results" "$OUT/vm-selftests/$suite.results"
-done
 
 # make bench still builds and runs: one round on the test kernel (13 to
 # 18 s warm). Its figures are not judged; a load that fails fails it.
