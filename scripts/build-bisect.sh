@@ -11,7 +11,7 @@
 . "$(dirname "$0")/common.sh"
 ok=$CACHE/bisect-ok && touch "$ok"
 BISECT_DIRS=$(git -C "$WORK" diff --name-only base HEAD -- '*.c' ':!tools' |
-	xargs -r -n1 dirname | sort -u | sed 's|$|/|' | tr '\n' ' ')
+	make_dirs)
 export BISECT_DIRS
 say "bisect: compiling $BISECT_DIRS at each commit"
 for c in $(git -C "$WORK" rev-list --reverse base..HEAD~1 2>/dev/null); do

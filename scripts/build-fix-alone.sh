@@ -20,7 +20,7 @@ files=$(git -C "$d" diff --name-only base HEAD)
 if grep -qv '\.c$' <<< "$files"; then
 	how=full dirs=
 else
-	how=fixdirs dirs=$(xargs -n1 dirname <<< "$files" | sort -u | sed 's|$|/|' | tr '\n' ' ')
+	how=fixdirs dirs=$(make_dirs <<< "$files")
 fi
 tree=$(kernel_tree "$(git -C "$d" rev-parse HEAD)")
 ok=$CACHE/bisect-ok && touch "$ok"

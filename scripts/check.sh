@@ -281,10 +281,12 @@ DEBUG_TIER="D=/sys/kernel/debug
 	$KMEMLEAK_SCAN"
 KMEMLEAK_CLEAR="mount -t debugfs debugfs /sys/kernel/debug; echo scan > /sys/kernel/debug/kmemleak; echo clear > /sys/kernel/debug/kmemleak; "
 BOUT=$OUT
-{ VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
-	vm_bg selftests-b "$B_ARGS $NOT_HERE" "$DEBUG_TIER"
-  VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
-	vm_bg selftests-b-ipe "$B_ARGS -t ipe_bpf" "$KMEMLEAK_SCAN"; } &
+b_boot() {	# b_boot NAME ARGS MORE: vm_bg on kernel B, kmemleak cleared first
+	VM_BEFORE=$KMEMLEAK_CLEAR KTREE=$WORK_B VM_TIMEOUT=${VM_TIMEOUT_B:-3600} \
+		vm_bg "$1" "$B_ARGS $2" "$3"
+}
+{ b_boot selftests-b "$NOT_HERE" "$DEBUG_TIER"
+  b_boot selftests-b-ipe "-t ipe_bpf" "$KMEMLEAK_SCAN"; } &
 b_pid=$!
 
 # Beside kernel B's boot: each fix alone on the base, each commit of the

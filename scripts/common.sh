@@ -52,6 +52,9 @@ say() { echo "==> $*" >&2; }
 kernel_tree() {
 	git -C "$WORK" ls-tree "$1" | grep -v -P '\t(tools|Documentation|MAINTAINERS)$' | sha1sum | cut -c1-40
 }
+# make_dirs: the directories of the file names on stdin, as make targets
+# ("kernel/bpf/ security/ipe/").
+make_dirs() { xargs -r -n1 dirname | sort -u | sed 's|$|/|' | tr '\n' ' '; }
 need() { for c; do command -v "$c" >/dev/null || die "missing prerequisite '$c' (run: make deps)"; done; }
 
 # apt-get/apt-cache against one extra Debian suite, with private lists, so the

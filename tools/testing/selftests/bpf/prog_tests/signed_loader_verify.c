@@ -368,16 +368,24 @@ static void verify_run(struct test_signed_loader_verify *obs,
 }
 
 /* Load and run the loader of @c once, as verify_run() checks it. */
-static void verify_case(const struct verify_case *c, int want, int calls, int verdict)
+static void verify_case_on(struct test_signed_loader_verify *obs,
+			   const struct verify_case *c, int want, int calls, int verdict)
 {
-	struct test_signed_loader_verify *obs = watch_loaders(0);
 	struct verify_loader l;
 
-	if (!obs)
-		return;
 	if (ASSERT_OK(verify_loader_load(c, &l), "loader setup"))
 		verify_run(obs, &l, want, calls, verdict);
 	verify_loader_close(&l);
+}
+
+/* ... under an observer of its own. */
+static void verify_case(const struct verify_case *c, int want, int calls, int verdict)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+
+	if (!obs)
+		return;
+	verify_case_on(obs, c, want, calls, verdict);
 	test_signed_loader_verify__destroy(obs);
 }
 
@@ -499,16 +507,13 @@ static void verify_hash_each_word(void)
 	static const int bytes[] = { 1, 8, 9, 16, 17, 24, 25, 32 };
 	struct test_signed_loader_verify *obs = watch_loaders(0);
 	struct verify_case c = {};
-	struct verify_loader l;
 	int i;
 
 	if (!obs)
 		return;
 	for (i = 0; i < ARRAY_SIZE(bytes); i++) {
 		c.hash_byte = bytes[i];
-		if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup"))
-			verify_run(obs, &l, -EBADMSG, 0, BPF_SIG_VERIFIED);
-		verify_loader_close(&l);
+		verify_case_on(obs, &c, -EBADMSG, 0, BPF_SIG_VERIFIED);
 	}
 	test_signed_loader_verify__destroy(obs);
 }
