@@ -90,11 +90,20 @@ fetch_deb() {
 }
 # The $PKG.tar.xz inside the .deb $1, on stdout.
 deb_tarball() { dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/$PKG.tar.xz"; }
-# tarball_repo DIR SUBJECT BODY < $PKG.tar.xz: unpack the tarball
+# tarball_repo DIR SUBJECT BODY [PATHS] < $PKG.tar.xz: unpack the tarball
+# (with PATHS, only the files it names, one per line, that the tarball has)
 # into DIR and make it a git repository with one commit tagged "base".
 tarball_repo() {
-	rm -rf "$1" && mkdir -p "$1"
-	tar -C "$1" -xJf - --strip-components=1
+	rm -rf "$1" "$1.err" && mkdir -p "$1"
+	if [ -z "${4:-}" ]; then
+		tar -C "$1" -xJf - --strip-components=1
+	elif ! tar -C "$1" -xJf - --strip-components=1 --wildcards --no-wildcards-match-slash \
+		-T <(sed 's|^|*/|' <<< "$4") 2> "$1.err"; then
+		# A file named but absent (one the series creates) is no error.
+		! grep -v -e ': Not found in archive$' -e 'Exiting with failure status' "$1.err" >&2 ||
+			die "could not unpack the tarball into $1"
+	fi
+	rm -f "$1.err"
 	git -C "$1" init -q
 	git -C "$1" config gc.auto 0	# no gc in the background: the tree is kept as it is, or removed
 	# Debian's top-level .gitignore ends with "/*": force-add everything that is

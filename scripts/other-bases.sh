@@ -6,14 +6,20 @@
 #   PASS: other-base/<suite>/<version>
 #   FAIL: other-base/<suite>/<version>: <reason> (log: $OUT/other-bases/...)
 #   NOTE: other-base/<suite>/<version>: <the canonical base, or no longer served>
-# Each .deb is kept in $CACHE/dl; each tarball is unpacked and committed once,
-# like the base, into the work tree $ECACHE/bases/<tarball sha256>.
+# Each .deb is kept in $CACHE/dl; of each tarball, the files the series
+# names (those it changes, creates or deletes: all that git am and quilt
+# read) are unpacked and committed once, like the base, into the work tree
+# $ECACHE/bases/<tarball sha256>.<hash of the file list>. A file the series creates that a build
+# already has is unpacked too, so that git am refuses it there.
 . "$(dirname "$0")/common.sh"
 need git quilt dpkg-deb
 [ "$EDITION" = 7.2 ] || die "other-bases.sh: the 7.2 edition only (it compares the kernel-path copies)"
 last=$ECACHE/other-bases.last
 mkdir -p "$ECACHE/bases" "$OUT/other-bases"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+paths=$(cd "$PATCHES" && grep -h '^diff --git ' $(list series) |
+	sed 's|^diff --git a/\([^ ]*\) b/\(.*\)|\1\n\2|' | sort -u)
+key=$(sha256sum <<< "$paths" | cut -c1-12)
 
 check() {	# check TREE: the series on TREE's tag "base", checked as apply.sh checks it
 	local stamp=$1/.git/checked-series	# "<hash of patches/> <head>" after the last pass
@@ -40,12 +46,13 @@ for suite in $SUITES; do
 		name=other-base/$suite/$v
 		deb=$(fetch_deb "$suite" "$v") || { echo "NOTE: $name: no longer served (listed, but its download failed)"; continue; }
 		sum=$(deb_tarball "$deb" | sha256sum | cut -d' ' -f1)
-		echo "$sum" >> "$tmp/used"
 		[ "$sum" != "$BASE_SHA256" ] || { echo "NOTE: $name: the canonical base (the apply gate)"; continue; }
-		tree=$ECACHE/bases/$sum
+		tree=$ECACHE/bases/$sum.$key
+		echo "${tree##*/}" >> "$tmp/used"
 		if [ ! -d "$tree/.git" ]; then
 			say "$name: unpacking and committing its tarball in $tree"
-			deb_tarball "$deb" | tarball_repo "$tree.tmp" "Linux ${v%%-*} (Debian $PKG $v)" "tarball sha256: $sum"
+			deb_tarball "$deb" | tarball_repo "$tree.tmp" "Linux ${v%%-*} (Debian $PKG $v)" \
+				"tarball sha256: $sum (the files patches/ names)" "$paths"
 			mv "$tree.tmp" "$tree"
 		fi
 		log=$OUT/other-bases/$suite-$v.log
@@ -54,7 +61,7 @@ for suite in $SUITES; do
 	done
 done | tee "$tmp/now"
 { date -u +"# %F %T UTC, patches/ $(series_stamp)"; cat "$tmp/now"; } > "$last"
-# Trees (2.4 GB each) of builds no longer served go, after a run over every
-# suite of the default list.
+# Trees of builds no longer served go, after a run over every suite of the
+# default list.
 [ -n "${BASE_SUITES:-}${BASE_SUITE:-}" ] || grep -q 'package lists could not' "$last" ||
 	for d in "$ECACHE"/bases/*; do grep -qxF "${d##*/}" "$tmp/used" 2>/dev/null || rm -rf "$d"; done

@@ -49,7 +49,11 @@ static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
 	/*
 	 * Freezing stops writes through bpf(), and no other program may use
 	 * an exclusive map, but a page of an mmapable array pinned through a
-	 * writable mapping before the freeze stays writable after it.
+	 * writable mapping before the freeze stays writable after it.  A
+	 * frozen value holds no special field, which the kernel could change
+	 * (map_freeze() refuses a map with a btf_record), and the map is no
+	 * offloaded one: the verifier binds such a map only to a program
+	 * offloaded to its device, which no syscall program is.
 	 */
 	if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1 ||
 	    (map->map_flags & BPF_F_MMAPABLE))

@@ -56,10 +56,11 @@ struct verify_case {
 	bool ksym;		/* the loader names a kernel function, by BTF id */
 	bool cnt_map;		/* fd_array_cnt binds a second map as well */
 	bool bound_map;		/* BPF_PROG_BIND_MAP binds a second map after the load */
-	int hash_byte;		/* 1 + the byte the loader's hash differs in; 0: none */
+	__u8 hash_xor[SHA256_DIGEST_LENGTH];	/* flipped in the loader's hash */
 	bool cnt_self;		/* fd_array_cnt binds the metadata map */
 	bool no_map_insn;	/* no instruction names the map */
 	bool sys_bpf_first;	/* the loader calls bpf_sys_bpf() before the kfunc */
+	bool spin_lock;		/* the map's value starts with a bpf_spin_lock */
 };
 
 /* As progs/test_signed_loader_verify.c keeps it, per thread. */
@@ -86,6 +87,7 @@ struct verify_loader {
 	int cnt;
 	int map_fd;
 	int prog_fd;
+	int freeze_err;		/* 0, or -errno of its BPF_MAP_FREEZE */
 	__u32 id;
 	__u8 sig[8192];
 	__u32 sig_sz;
@@ -195,6 +197,38 @@ static __u32 prog_id(int fd)
 	return bpf_prog_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
+/*
+ * BTF for a metadata map whose value starts with a bpf_spin_lock, put in
+ * @opts; NULL if the kernel did not take it.
+ */
+static struct btf *spin_lock_btf(struct bpf_map_create_opts *opts)
+{
+	struct btf *btf = btf__new_empty();
+	int i32, uchar, lock, pad, val;
+
+	if (!btf)
+		return NULL;
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	uchar = btf__add_int(btf, "unsigned char", 1, 0);
+	lock = btf__add_struct(btf, "bpf_spin_lock", 4);
+	if (lock > 0 && btf__add_field(btf, "val", i32, 0, 0))
+		lock = -1;
+	pad = btf__add_array(btf, i32, uchar, META_VALUE_SZ - 4);
+	val = btf__add_struct(btf, "meta", META_VALUE_SZ);
+	if (val > 0 && (btf__add_field(btf, "lock", lock, 0, 0) ||
+			btf__add_field(btf, "pad", pad, 32, 0)))
+		val = -1;
+	if (i32 < 0 || uchar < 0 || lock < 0 || pad < 0 || val < 0 ||
+	    btf__load_into_kernel(btf)) {
+		btf__free(btf);
+		return NULL;
+	}
+	opts->btf_fd = btf__fd(btf);
+	opts->btf_key_type_id = i32;
+	opts->btf_value_type_id = val;
+	return btf;
+}
+
 /* Build the map and the signed loader of @c into @l; 0 or -errno. */
 static int verify_loader_load(const struct verify_case *c, struct verify_loader *l)
 {
@@ -208,12 +242,16 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 
 	l->map_fd = -1;
 	l->prog_fd = -1;
+	l->freeze_err = 0;
 	memset(value, 0x5a, sizeof(value));
+	/* The kernel keeps a lock's bytes zero, whatever is written. */
+	if (c->spin_lock)
+		memset(value, 0, sizeof(struct bpf_spin_lock));
 	libbpf_sha256(value, sizeof(value), hash);
 	if (c->other_contents)
 		value[0] ^= 0xff;
-	if (c->hash_byte)
-		hash[c->hash_byte - 1] ^= 1;
+	for (k = 0; k < SHA256_DIGEST_LENGTH; k++)
+		hash[k] ^= c->hash_xor[k];
 	if (c->ksym) {
 		ksym_id = vmlinux_func_id("bpf_loader_verify_metadata");
 		if (ksym_id <= 0)
@@ -231,14 +269,25 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 		mopts.excl_prog_hash = excl;
 		mopts.excl_prog_hash_size = sizeof(excl);
 	}
+	if (c->spin_lock) {
+		btf = spin_lock_btf(&mopts);
+		if (!btf)
+			return -EINVAL;
+	}
 	l->map_fd = bpf_map_create(c->map_type ?: BPF_MAP_TYPE_ARRAY, "__loader.map", 4,
 				   sizeof(value), c->max_entries ?: 1, &mopts);
+	btf__free(btf);
+	btf = NULL;
 	if (l->map_fd < 0)
 		return -errno;
 	if (bpf_map_update_elem(l->map_fd, &key, value, 0))
 		return -errno;
-	if (!c->not_frozen && bpf_map_freeze(l->map_fd))
-		return -errno;
+	/* The caller checks whether a map with a lock could be frozen. */
+	if (!c->not_frozen && bpf_map_freeze(l->map_fd)) {
+		l->freeze_err = -errno;
+		if (!c->spin_lock)
+			return l->freeze_err;
+	}
 	for (k = 0; c->map_by_fd && k < l->cnt; k++)
 		if (l->insns[k].src_reg == BPF_PSEUDO_MAP_FD)
 			l->insns[k].imm = l->map_fd;
@@ -491,30 +540,66 @@ static void verify_fd_array_cnt(void)
 /* The hash the loader passes differs from the map's in its last byte only. */
 static void verify_hash_last_byte(void)
 {
-	struct verify_case c = { .hash_byte = SHA256_DIGEST_LENGTH };
+	struct verify_case c = { .hash_xor[SHA256_DIGEST_LENGTH - 1] = 1 };
 
 	verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
 }
 
 /*
- * ... or in the first or the last byte of one of the four 64-bit arguments
- * it is passed in (the low and high halves of an ld_imm64): each of them
- * is compared whole.  One observer for all eight loaders: attaching it is
- * the slow part on a debug kernel.
+ * ... or in one bit of the first or the last byte of one of the four
+ * 64-bit arguments it is passed in (the low and high halves of an
+ * ld_imm64), each of the eight bits once: each argument is compared whole,
+ * every bit of it.  Then in the same bit of two arguments, and of all four:
+ * the arguments are compared each on its own, not folded into one value
+ * first (a XOR of them would not change).  One observer for all ten
+ * loaders: attaching it is the slow part on a debug kernel.
  */
 static void verify_hash_each_word(void)
 {
-	static const int bytes[] = { 1, 8, 9, 16, 17, 24, 25, 32 };
+	static const struct {
+		int byte, bit;
+	} flips[] = { { 0, 0 }, { 7, 7 }, { 8, 1 }, { 15, 6 },
+		      { 16, 2 }, { 23, 5 }, { 24, 3 }, { 31, 4 } };
 	struct test_signed_loader_verify *obs = watch_loaders(0);
-	struct verify_case c = {};
+	struct verify_case c;
 	int i;
 
 	if (!obs)
 		return;
-	for (i = 0; i < ARRAY_SIZE(bytes); i++) {
-		c.hash_byte = bytes[i];
+	for (i = 0; i < ARRAY_SIZE(flips); i++) {
+		memset(&c, 0, sizeof(c));
+		c.hash_xor[flips[i].byte] = 1 << flips[i].bit;
 		verify_case_on(obs, &c, -EBADMSG, 0, BPF_SIG_VERIFIED);
 	}
+	memset(&c, 0, sizeof(c));
+	c.hash_xor[2] = 0x10;
+	c.hash_xor[10] = 0x10;
+	verify_case_on(obs, &c, -EBADMSG, 0, BPF_SIG_VERIFIED);
+	c.hash_xor[18] = 0x10;
+	c.hash_xor[26] = 0x10;
+	verify_case_on(obs, &c, -EBADMSG, 0, BPF_SIG_VERIFIED);
+	test_signed_loader_verify__destroy(obs);
+}
+
+/*
+ * A metadata map whose value holds a special field, a bpf_spin_lock here,
+ * can not be frozen, so the kfunc refuses it, though the loader passes
+ * the hash of what the map holds.
+ */
+static void verify_special_field(void)
+{
+	struct test_signed_loader_verify *obs = watch_loaders(0);
+	struct verify_case c = { .spin_lock = true };
+	struct verify_loader l;
+
+	if (!obs)
+		return;
+	if (ASSERT_OK(verify_loader_load(&c, &l), "loader setup")) {
+		/* 524: the kernel's ENOTSUPP, for a map with a btf_record */
+		ASSERT_EQ(l.freeze_err, -524, "BPF_MAP_FREEZE refused");
+		verify_run(obs, &l, -EBUSY, 0, BPF_SIG_VERIFIED);
+	}
+	verify_loader_close(&l);
 	test_signed_loader_verify__destroy(obs);
 }
 
@@ -2016,6 +2101,8 @@ void test_signed_loader_verify(void)
 		verify_excl_zero_digest();
 	if (test__start_subtest("verify_not_frozen"))
 		verify_not_frozen();
+	if (test__start_subtest("verify_special_field"))
+		verify_special_field();
 	if (test__start_subtest("verify_not_array"))
 		verify_not_array();
 	if (test__start_subtest("verify_mmapable"))
