@@ -51,11 +51,12 @@ static int check_metadata(struct bpf_prog_aux *aux, struct bpf_map *map,
 	 * an exclusive map, but a page of an mmapable array pinned through a
 	 * writable mapping before the freeze stays writable after it.  A
 	 * frozen value holds no special field, which the kernel could change
-	 * (map_freeze() refuses a map with a btf_record), and the map is no
-	 * offloaded one: the verifier binds such a map only to a program
-	 * offloaded to its device, which no syscall program is.
+	 * (map_freeze() refuses a map with a btf_record).  The ops, not the
+	 * type, tell a struct bpf_array: an offloaded array map has other ops
+	 * (and the verifier binds it only to a program bound to its device,
+	 * which no syscall program is).
 	 */
-	if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1 ||
+	if (map->ops != &array_map_ops || map->max_entries != 1 ||
 	    (map->map_flags & BPF_F_MMAPABLE))
 		return -EINVAL;
 

@@ -229,6 +229,21 @@ static struct btf *spin_lock_btf(struct bpf_map_create_opts *opts)
 	return btf;
 }
 
+/*
+ * The metadata of @c: bytes that differ from their neighbours, so that a
+ * hash of the wrong stretch of them is a wrong hash.  The kernel keeps a
+ * lock's bytes zero, whatever is written.
+ */
+static void meta_value(const struct verify_case *c, __u8 *value)
+{
+	int k;
+
+	for (k = 0; k < META_VALUE_SZ; k++)
+		value[k] = 0x5a + k * 37;
+	if (c->spin_lock)
+		memset(value, 0, sizeof(struct bpf_spin_lock));
+}
+
 /* Build the map and the signed loader of @c into @l; 0 or -errno. */
 static int verify_loader_load(const struct verify_case *c, struct verify_loader *l)
 {
@@ -243,10 +258,7 @@ static int verify_loader_load(const struct verify_case *c, struct verify_loader 
 	l->map_fd = -1;
 	l->prog_fd = -1;
 	l->freeze_err = 0;
-	memset(value, 0x5a, sizeof(value));
-	/* The kernel keeps a lock's bytes zero, whatever is written. */
-	if (c->spin_lock)
-		memset(value, 0, sizeof(struct bpf_spin_lock));
+	meta_value(c, value);
 	libbpf_sha256(value, sizeof(value), hash);
 	if (c->other_contents)
 		value[0] ^= 0xff;
@@ -537,11 +549,19 @@ static void verify_fd_array_cnt(void)
 	verify_case(&unnamed, -EKEYREJECTED, 0, BPF_SIG_VERIFIED);
 }
 
-/* The hash the loader passes differs from the map's in its last byte only. */
+/*
+ * The hash the loader passes differs from the map's in its last byte only.
+ * The map's has a zero byte before it: a comparison that stopped at one,
+ * as a string's would, would take the two for equal.
+ */
 static void verify_hash_last_byte(void)
 {
 	struct verify_case c = { .hash_xor[SHA256_DIGEST_LENGTH - 1] = 1 };
+	__u8 value[META_VALUE_SZ], hash[SHA256_DIGEST_LENGTH];
 
+	meta_value(&c, value);
+	libbpf_sha256(value, sizeof(value), hash);
+	ASSERT_OK_PTR(memchr(hash, 0, SHA256_DIGEST_LENGTH - 1), "a zero byte in the hash");
 	verify_case(&c, -EBADMSG, 0, BPF_SIG_VERIFIED);
 }
 
@@ -584,7 +604,9 @@ static void verify_hash_each_word(void)
 /*
  * A metadata map whose value holds a special field, a bpf_spin_lock here,
  * can not be frozen, so the kfunc refuses it, though the loader passes
- * the hash of what the map holds.
+ * the hash of what the map holds.  The kfunc refuses it as it refuses any
+ * map not frozen: what this checks is that BPF_MAP_FREEZE refuses the
+ * map, which the kfunc relies on.
  */
 static void verify_special_field(void)
 {
