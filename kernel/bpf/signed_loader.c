@@ -114,7 +114,8 @@ __bpf_kfunc_start_defs();
  *   held the claim before may have promoted it;
  * * the metadata map was created exclusive to the loader's digest;
  * * it is frozen, and no writer is still at work on it;
- * * it is a %BPF_MAP_TYPE_ARRAY with one element, not mmapable;
+ * * it is a plain %BPF_MAP_TYPE_ARRAY (not offloaded) with one element,
+ *   not mmapable;
  * * the SHA-256 of its value is the hash passed in.  It is computed
  *   here, into a local buffer: map->sha stays what user space was last
  *   told;
@@ -139,7 +140,7 @@ __bpf_kfunc_start_defs();
  * it holds BTF or was loaded with another map, -EUSERS if another task shares
  * its file descriptor table, -EINPROGRESS if another call is checking it right
  * now, -EACCES if the map is not exclusive to the loader, -EBUSY if it is not
- * frozen or a writer is still at work, -EINVAL if it is not a one-element
+ * frozen or a writer is still at work, -EINVAL if it is not a plain one-element
  * array or is mmapable, -EBADMSG if its contents do not match the hash,
  * -EEXIST if another loader was promoted, or is being checked, on it, or the
  * error of the first LSM that refused the verdict.
