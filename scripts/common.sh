@@ -124,15 +124,21 @@ am_series() {
 			die "patch does not apply: ${PATCHES#$TOP/}/$p (see above; the tree is left mid-am in $1)"
 	done
 }
+# series_files: every file the patches of $PATCHES/series name (changed,
+# created, deleted, or either side of a rename), one per line.
+series_files() {
+	local series
+	series=$(list "$PATCHES/series")
+	[ -z "$series" ] || (cd "$PATCHES" && grep -h '^diff --git ' $series |
+		sed 's|^diff --git a/\([^ ]*\) b/\(.*\)|\1\n\2|' | sort -u)
+}
 # quilt_same TREE DIR: quilt push -a of patches/series onto copies (in DIR) of
 # the touched files as they are at TREE's tag "base" must give TREE's HEAD.
 quilt_same() {
-	local tree=$1 q=$2 series files f
-	series=$(list "$PATCHES/series")
-	[ -n "$series" ] || return 0
+	local tree=$1 q=$2 files f
+	files=$(series_files)
+	[ -n "$files" ] || return 0
 	rm -rf "$q" && mkdir -p "$q"
-	files=$(cd "$PATCHES" && grep -h '^diff --git ' $series |
-		sed 's|^diff --git a/\([^ ]*\) b/.*|\1|' | sort -u)
 	for f in $files; do
 		if git -C "$tree" cat-file -e "base:$f" 2>/dev/null; then
 			mkdir -p "$q/$(dirname "$f")"

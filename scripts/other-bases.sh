@@ -9,16 +9,16 @@
 # Each .deb is kept in $CACHE/dl; of each tarball, the files the series
 # names (those it changes, creates or deletes: all that git am and quilt
 # read) are unpacked and committed once, like the base, into the work tree
-# $ECACHE/bases/<tarball sha256>.<hash of the file list>. A file the series creates that a build
-# already has is unpacked too, so that git am refuses it there.
+# $ECACHE/bases/<tarball sha256>.<hash of the file list>. A file the series
+# creates that a build already has is unpacked too, so that git am refuses
+# it there.
 . "$(dirname "$0")/common.sh"
 need git quilt dpkg-deb
 [ "$EDITION" = 7.2 ] || die "other-bases.sh: the 7.2 edition only (it compares the kernel-path copies)"
 last=$ECACHE/other-bases.last
 mkdir -p "$ECACHE/bases" "$OUT/other-bases"
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
-paths=$(cd "$PATCHES" && grep -h '^diff --git ' $(list series) |
-	sed 's|^diff --git a/\([^ ]*\) b/\(.*\)|\1\n\2|' | sort -u)
+paths=$(series_files)
 key=$(sha256sum <<< "$paths" | cut -c1-12)
 
 check() {	# check TREE: the series on TREE's tag "base", checked as apply.sh checks it
